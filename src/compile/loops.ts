@@ -1,0 +1,140 @@
+/**
+ * Generated loop nests for any contraction: `out += a0 * a1 * ...` over strided
+ * operands. Code is generated per {@link LoopShape} — what changes the code: dtypes,
+ * number of loops, which operands move along which loop, and how many innermost
+ * loops only sum (they accumulate in a register) — never per size or stride value.
+ */
+import { DType } from "../types";
+import { LoopTask } from "./tasks";
+
+/** The structure of a loop nest: the cache key of its generated code. */
+export interface LoopShape {
+  readonly dtypes: readonly DType[];
+  readonly outDtype: DType;
+  readonly integer: boolean;
+  readonly loops: number;
+  /** `moves[o][l]`: operand o (inputs, then out last) has a nonzero stride on loop l. */
+  readonly moves: ReadonlyArray<readonly boolean[]>;
+  /** Loops from here inward leave `out` in place, so their sum stays in a local. */
+  readonly reduceFrom: number;
+}
+
+/** Signature of a compiled loop nest. */
+export type LoopKernel = (task: LoopTask) => void;
+
+/** Derives the code shape of a task (the caller has already ordered its loops). */
+export function loopShape(task: LoopTask): LoopShape {
+  const operands = [...task.inputs, task.out];
+  const moves = operands.map((o) => o.strides.map((s, l) => s !== 0 && task.sizes[l] > 1));
+  let reduceFrom = task.sizes.length;
+  while (reduceFrom > 0 && !moves[moves.length - 1][reduceFrom - 1]) reduceFrom--;
+  return {
+    dtypes: task.inputs.map((o) => o.dtype),
+    outDtype: task.out.dtype,
+    integer: task.integer,
+    loops: task.sizes.length,
+    moves,
+    reduceFrom,
+  };
+}
+
+/** Cache key for a loop shape. */
+export function loopKey(shape: LoopShape): string {
+  const masks = shape.moves.map((m) => m.map((b) => (b ? "1" : "0")).join("")).join("|");
+  return `loops:${shape.dtypes.join(",")}->${shape.outDtype}:${shape.integer ? "int" : "float"}:${shape.loops}:${masks}:r${shape.reduceFrom}`;
+}
+
+/**
+ * Emits readable JavaScript for a loop shape. Example for `ij,jk->ik` ordered (i, j, k):
+ * ```
+ * for (let i0 = 0, x0_0 = x0_start, ...; i0 < n0; i0++, x0_0 += x0_step0, ...) {
+ *   for (let i1 = 0, ...) {
+ *     for (let i2 = 0, ...) { out[out_2] += x0[x0_2] * x1[x1_2]; }
+ * ```
+ */
+export function emitLoops(shape: LoopShape): string {
+  const nIn = shape.dtypes.length;
+  const names = [...Array.from({ length: nIn }, (_, i) => `x${i}`), "out"];
+  const lines: string[] = [];
+  lines.push(`// einconv loop nest ${loopKey(shape)}`);
+  names.forEach((name, o) => {
+    const src = o < nIn ? `task.inputs[${o}]` : "task.out";
+    lines.push(`const ${name} = ${src}.data;`);
+    lines.push(`const ${name}_start = ${src}.offset;`);
+    for (let l = 0; l < shape.loops; l++) if (shape.moves[o][l]) lines.push(`const ${name}_step${l} = ${src}.strides[${l}];`);
+  });
+  for (let l = 0; l < shape.loops; l++) lines.push(`const n${l} = task.sizes[${l}];`);
+  // Pointer of operand o inside loop l is `${name}_${l}`; before any loop it is `${name}_start`.
+  const ptr = (o: number, level: number): string => {
+    for (let l = level; l >= 0; l--) if (shape.moves[o][l]) return `${names[o]}_${l}`;
+    return `${names[o]}_start`;
+  };
+  const read = (o: number, level: number) => `${names[o]}[${ptr(o, level)}]`;
+  const last = shape.loops - 1;
+  const product = names.slice(0, nIn).map((_, o) => (shape.integer ? `(${read(o, last)} | 0)` : read(o, last)));
+  const productExpr =
+    product.length === 0 ? "1" : shape.integer ? product.reduce((acc, p) => `Math.imul(${acc}, ${p})`) : product.join(" * ");
+  const outRef = (level: number) => `out[${ptr(nIn, level)}]`;
+  const addTo = (target: string, value: string) => (shape.integer ? `${target} = (${target} + ${value}) | 0;` : `${target} += ${value};`);
+  let indent = "";
+  for (let l = 0; l < shape.loops; l++) {
+    if (l === shape.reduceFrom) {
+      lines.push(`${indent}let acc = 0;`);
+    }
+    const inits = [`i${l} = 0`];
+    const steps = [`i${l}++`];
+    names.forEach((name, o) => {
+      if (!shape.moves[o][l]) return;
+      inits.push(`${name}_${l} = ${ptr(o, l - 1)}`);
+      steps.push(`${name}_${l} += ${name}_step${l}`);
+    });
+    lines.push(`${indent}for (let ${inits.join(", ")}; i${l} < n${l}; ${steps.join(", ")}) {`);
+    indent += "  ";
+  }
+  if (shape.reduceFrom < shape.loops) lines.push(`${indent}${addTo("acc", productExpr)}`);
+  else lines.push(`${indent}${addTo(outRef(last), productExpr)}`);
+  for (let l = shape.loops - 1; l >= 0; l--) {
+    indent = indent.slice(2);
+    lines.push(`${indent}}`);
+    if (l === shape.reduceFrom) lines.push(`${indent}${addTo(outRef(l - 1), "acc")}`);
+  }
+  return lines.join("\n");
+}
+
+/** Compiles emitted source; throws where `new Function` is unavailable (e.g. strict CSP). */
+export function compileLoops(source: string): LoopKernel {
+  return new Function("task", `"use strict";\n${source}`) as LoopKernel;
+}
+
+/**
+ * The interpreted fallback: the same arithmetic as the generated code, driven by an
+ * odometer over the loop indices. Used without `new Function`, and as a test oracle.
+ */
+export function interpretLoops(task: LoopTask): void {
+  const { inputs, out, sizes, integer } = task;
+  const loops = sizes.length;
+  if (sizes.some((n) => n === 0)) return;
+  const index = new Array<number>(loops).fill(0);
+  const ptrs = inputs.map((o) => o.offset);
+  let outPtr = out.offset;
+  const outData = out.data as Float64Array;
+  for (;;) {
+    let prod = 1;
+    for (let o = 0; o < inputs.length; o++) {
+      const v = (inputs[o].data as ArrayLike<number>)[ptrs[o]];
+      prod = integer ? Math.imul(prod, v | 0) : prod * v;
+    }
+    outData[outPtr] = integer ? (outData[outPtr] + prod) | 0 : outData[outPtr] + prod;
+    let l = loops - 1;
+    for (; l >= 0; l--) {
+      index[l]++;
+      for (let o = 0; o < inputs.length; o++) ptrs[o] += inputs[o].strides[l];
+      outPtr += out.strides[l];
+      if (index[l] < sizes[l]) break;
+      for (let o = 0; o < inputs.length; o++) ptrs[o] -= index[l] * inputs[o].strides[l];
+      outPtr -= index[l] * out.strides[l];
+      index[l] = 0;
+    }
+    if (l < 0) return;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The public einsum API: parse → plan → compile → run, each stage a function from
+ * one record to the next (see README "Pipeline").
+ */
+import { compilePlan, Program } from "./compile";
+import { defaultBackend } from "./compile/backend";
+import { Backend } from "./compile/tasks";
+import { EinsumError } from "./errors";
+import { assertTensor, dtypeOf, promote, reachableRange } from "./ndutil";
+import { Parser, Sublist, Subscripts, sublistToSpec } from "./parse";
+import { OptimizeOption, Plan, planEinsum } from "./plan";
+import { assertNoSelfOverlap, runProgram } from "./run";
+import { DType, Tensor } from "./types";
+
+/** Options accepted by {@link einsum} and {@link compile}. */
+export interface EinsumOptions {
+  /** Write the result here (must have the output shape and the result dtype; must not overlap an input). */
+  out?: Tensor;
+  /** Computation and result dtype; default: int32 if all int32, float32 if all float32, else float64. */
+  dtype?: DType;
+  /** Contraction order for 3+ operands: `"greedy"` (default), `"optimal"`, `true` (= greedy) or `false` (one n-ary loop nest, like numpy's default). */
+  optimize?: OptimizeOption;
+  /** Kernel backend (default: the shared plain-JS backend). */
+  backend?: Backend;
+}
+
+let parser: Parser | undefined;
+/** The grammar is loaded once; a Parser is immutable after construction. */
+function defaultParser(): Parser {
+  parser ??= new Parser();
+  return parser;
+}
+
+/** Stage 1: parse a spec string. */
+export function parse(spec: string): Subscripts {
+  if (typeof spec !== "string") throw new EinsumError(`einsum spec must be a string, got ${typeof spec}`);
+  return defaultParser().parse(spec);
+}
+
+function isOptions(x: unknown): x is EinsumOptions {
+  return typeof x === "object" && x !== null && !Array.isArray(x) && !("shape" in x);
+}
+
+function isSublist(x: unknown): x is Sublist {
+  return Array.isArray(x) && x.every((v) => typeof v === "number" || v === "...");
+}
+
+/** Splits `einsum`'s arguments into spec, operands and options (string or sublist form). */
+function splitArguments(args: readonly unknown[]): { spec: string; operands: unknown[]; options: EinsumOptions } {
+  const rest = [...args];
+  const options = rest.length > 1 && isOptions(rest[rest.length - 1]) ? (rest.pop() as EinsumOptions) : {};
+  if (typeof rest[0] === "string") return { spec: rest[0], operands: rest.slice(1), options };
+  // numpy's sublist form: op0, sub0, op1, sub1, ..., [subOut]
+  const operands: unknown[] = [];
+  const sublists: Sublist[] = [];
+  let i = 0;
+  for (; i + 1 < rest.length; i += 2) {
+    if (!isSublist(rest[i + 1])) throw new EinsumError(`einsum sublist form: argument ${i + 1} should be the subscript list of operand ${i / 2}`);
+    operands.push(rest[i]);
+    sublists.push(rest[i + 1] as Sublist);
+  }
+  let output: Sublist | undefined;
+  if (i < rest.length) {
+    if (!isSublist(rest[i])) throw new EinsumError(`einsum: the first argument must be a spec string, or an operand followed by its subscript list`);
+    output = rest[i] as Sublist;
+  }
+  if (operands.length === 0) throw new EinsumError("einsum needs a spec string or at least one (operand, subscripts) pair");
+  return { spec: sublistToSpec(sublists, output), operands, options };
+}
+
+function checkOperands(operands: readonly unknown[]): Tensor[] {
+  return operands.map((x, i) => {
+    assertTensor(x, `operand ${i}`);
+    dtypeOf(x, `operand ${i}`);
+    return x;
+  });
+}
+
+function checkOut(out: Tensor, plan: Plan, dtype: DType, operands: readonly Tensor[]): void {
+  assertTensor(out, "out");
+  const want = plan.outputShape;
+  if (out.shape.length !== want.length || out.shape.some((n, i) => n !== want[i])) {
+    throw new EinsumError(`out has shape [${out.shape.join(", ")}] but the result has shape [${want.join(", ")}]`);
+  }
+  const outType = dtypeOf(out, "out");
+  if (outType !== dtype) throw new EinsumError(`out has dtype ${outType} but the result dtype is ${dtype}; pass { dtype: "${outType}" } to compute in it`);
+  assertNoSelfOverlap(out);
+  const outRange = reachableRange(out.shape, out.stride, out.offset);
+  operands.forEach((x, i) => {
+    if (x.data !== out.data || !outRange) return;
+    const r = reachableRange(x.shape, x.stride, x.offset);
+    if (r && r.lo <= outRange.hi && outRange.lo <= r.hi) {
+      throw new EinsumError(`out overlaps operand ${i} (both use data indices ${Math.max(r.lo, outRange.lo)}..${Math.min(r.hi, outRange.hi)} of the same buffer)`);
+    }
+  });
+}
+
+function resultDtype(operands: readonly Tensor[], options: EinsumOptions): DType {
+  const dtype = options.dtype ?? promote(operands.map((x) => dtypeOf(x)));
+  if (dtype !== "float64" && dtype !== "float32" && dtype !== "int32") throw new EinsumError(`unsupported dtype ${String(dtype)}`);
+  return dtype;
+}
+
+/**
+ * numpy's `einsum` on ndarray views: same notation, same results.
+ *
+ * @example
+ * einsum("ij,jk->ik", a, b);              // matrix product
+ * einsum("ii", m);                         // trace (the diagonal is a view, no copy)
+ * einsum("...ij,...jk", x, y);             // batched, broadcasting over "..."
+ * einsum("bihwkl,oikl->bohw", windows(x, { kernel: 3, padding: 1 }), w); // conv layer
+ * einsum(a, [0, 1], b, [1, 2], [0, 2]);    // numpy's sublist form
+ * einsum("ij,jk->ik", a, b, { out: c });   // write into c
+ */
+export function einsum(spec: string, ...operands: Array<Tensor | EinsumOptions>): Tensor;
+export function einsum(...sublistForm: Array<Tensor | Sublist | EinsumOptions>): Tensor;
+export function einsum(...args: unknown[]): Tensor {
+  const { spec, operands, options } = splitArguments(args);
+  const subscripts = parse(spec);
+  const tensors = checkOperands(operands);
+  const plan = planEinsum(subscripts, tensors.map((t) => t.shape), options.optimize ?? "greedy");
+  const dtype = resultDtype(tensors, options);
+  if (options.out) checkOut(options.out, plan, dtype, tensors);
+  return runProgram(compilePlan(plan, dtype), tensors, options.backend ?? defaultBackend(), options.out);
+}
+
+/** A compiled einsum for fixed operand shapes, reusable across calls. */
+export class Expression {
+  /** The contraction plan (shapes, output, path, FLOPs). */
+  readonly plan: Plan;
+  private readonly programs = new Map<DType, Program>();
+  private readonly options: EinsumOptions;
+
+  constructor(plan: Plan, options: EinsumOptions = {}) {
+    this.plan = plan;
+    this.options = options;
+  }
+
+  /** The program for a computation dtype (compiled once per dtype). */
+  program(dtype: DType): Program {
+    let program = this.programs.get(dtype);
+    if (!program) {
+      program = compilePlan(this.plan, dtype);
+      this.programs.set(dtype, program);
+    }
+    return program;
+  }
+
+  /** Evaluates the expression; operands must have the compiled shapes. */
+  run(...args: Array<Tensor | EinsumOptions>): Tensor {
+    const last = args[args.length - 1];
+    const callOptions = args.length > 0 && isOptions(last) ? (args.pop() as EinsumOptions) : {};
+    const options = { ...this.options, ...callOptions };
+    const tensors = checkOperands(args);
+    if (tensors.length !== this.plan.operands.length) {
+      throw new EinsumError(`expression "${this.plan.subscripts.source}" takes ${this.plan.operands.length} operands, got ${tensors.length}`);
+    }
+    tensors.forEach((t, i) => {
+      const want = this.plan.operands[i].shape;
+      if (t.shape.length !== want.length || t.shape.some((n, j) => n !== want[j])) {
+        throw new EinsumError(`operand ${i} has shape [${t.shape.join(", ")}] but the expression was compiled for [${want.join(", ")}]`);
+      }
+    });
+    const dtype = resultDtype(tensors, options);
+    if (options.out) checkOut(options.out, this.plan, dtype, tensors);
+    return runProgram(this.program(dtype), tensors, options.backend ?? defaultBackend(), options.out);
+  }
+}
+
+/** Shape of an operand given as a shape or an array. */
+export type ShapeOrTensor = readonly number[] | Tensor;
+
+function shapeOf(x: ShapeOrTensor): readonly number[] {
+  return Array.isArray(x) ? (x as readonly number[]) : (x as Tensor).shape;
+}
+
+/** Splits trailing options off a shapes list. */
+export function splitShapes(args: ReadonlyArray<ShapeOrTensor | EinsumOptions>): { shapes: Array<readonly number[]>; options: EinsumOptions } {
+  const list = [...args];
+  const options = list.length > 0 && isOptions(list[list.length - 1]) && !Array.isArray(list[list.length - 1]) ? (list.pop() as EinsumOptions) : {};
+  return { shapes: (list as ShapeOrTensor[]).map(shapeOf), options };
+}
+
+/**
+ * Compiles an expression for operand shapes (stages parse → plan → compile once),
+ * returning an {@link Expression} to run many times.
+ *
+ * @example
+ * const matmul = compile("ij,jk->ik", [256, 256], [256, 256]);
+ * const c = matmul.run(a, b);
+ */
+export function compile(spec: string, ...shapes: Array<ShapeOrTensor | EinsumOptions>): Expression {
+  const split = splitShapes(shapes);
+  const plan = planEinsum(parse(spec), split.shapes, split.options.optimize ?? "greedy");
+  return new Expression(plan, split.options);
+}

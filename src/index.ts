@@ -1,0 +1,36 @@
+/**
+ * einconv — einsum/tensordot DSL, strided window views and convolutions on scijs
+ * ndarray, for TypeScript notebooks (tslab).
+ *
+ * Pipeline of an einsum, in processing order:
+ *   parse   (src/parse.ts)    spec string → Subscripts        (Ohm grammar, grammar/einsum.ohm)
+ *   plan    (src/plan.ts)     Subscripts + shapes → Plan      (sizes, output, contraction path; no data)
+ *   compile (src/compile/)    Plan → Program                  (GEMM or generated loop nest per step)
+ *   run     (src/run.ts)      Program + ndarrays → ndarray    (through a kernel Backend)
+ *
+ * @example
+ * import ndarray from "ndarray";
+ * import { einsum, windows } from "einconv";
+ * const c = einsum("ij,jk->ik", a, b);
+ */
+export type { DType, NumericData, Tensor, Shape } from "./types";
+export { EinsumError, Span, caretMessage } from "./errors";
+export { zeros, fromFlat, fromNested, toNested, copy, dtypeOf, sizeOf, Nested } from "./ndutil";
+
+// The einsum pipeline
+export { Parser, Subscripts, Term, TermItem, Sublist, sublistToSpec } from "./parse";
+export { planEinsum, Plan, OperandPlan, ContractionStep, OptimizeOption } from "./plan";
+export { compilePlan, Program, StepProgram, GemmGroups } from "./compile";
+export { runProgram } from "./run";
+export { einsum, compile, parse, Expression, EinsumOptions, ShapeOrTensor } from "./einsum";
+export { einsumPath, formatPlan, PathInfo } from "./path";
+export { tensordot, TensordotAxes } from "./tensordot";
+
+// Kernel layer
+export { Backend, LoopTask, GemmTask, LoopOperand } from "./compile/tasks";
+export { JsBackend, defaultBackend } from "./compile/backend";
+export { KernelCache, KernelCacheOptions } from "./compile/cache";
+export { LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/loops";
+
+// Views
+export { asStrided, makeView, permute, slidingWindowView, viewAsWindows, windows, WindowOptions, pad, assign } from "./views";

@@ -1,0 +1,143 @@
+/**
+ * Stage 4 — run: executes a {@link Program} over ndarray views. Operands enter as
+ * zero-copy labelled views (a repeated label becomes one axis whose stride is the
+ * sum of its axes' strides — the diagonal, without a copy; a size-1 axis that
+ * broadcasts gets stride 0). Copies happen only for intermediates of multi-step
+ * paths, for one-operand pre-reductions before a GEMM, for GEMM results whose
+ * dtype is not float64 (accumulated in float64, then cast), and inside the GEMM packs.
+ */
+import { Program, StepProgram } from "./compile";
+import { offsetTable, Backend, LoopOperand } from "./compile/tasks";
+import { EinsumError } from "./errors";
+import { dtypeOf, zeros } from "./ndutil";
+import { OperandPlan } from "./plan";
+import { DType, NumericData, Tensor } from "./types";
+import { assign } from "./views/assign";
+import { makeView } from "./views/strided";
+
+/** A strided operand seen through its labels: `strides[i]` belongs to `labels[i]`. */
+export interface LabelledView {
+  readonly data: NumericData;
+  readonly offset: number;
+  readonly dtype: DType;
+  readonly labels: readonly string[];
+  readonly strides: readonly number[];
+}
+
+/** The zero-copy labelled view of an operand (diagonals and broadcasting as strides). */
+export function labelledView(x: Tensor, operand: OperandPlan, sizes: ReadonlyMap<string, number>): LabelledView {
+  const strides = operand.labels.map((label, i) => {
+    const axes = operand.axes[i];
+    if (x.shape[axes[0]] !== sizes.get(label)) return 0; // size-1 axis broadcasting
+    return axes.reduce((acc, axis) => acc + x.stride[axis], 0);
+  });
+  return { data: x.data, offset: x.offset, dtype: dtypeOf(x), labels: operand.labels, strides };
+}
+
+/** A labelled view of a contiguous result tensor whose axes are `labels`. */
+function resultView(t: Tensor, labels: readonly string[]): LabelledView {
+  return { data: t.data, offset: t.offset, dtype: dtypeOf(t), labels, strides: t.stride };
+}
+
+function strideOf(v: LabelledView, label: string): number {
+  const i = v.labels.indexOf(label);
+  return i < 0 ? 0 : v.strides[i];
+}
+
+/**
+ * Loop order: larger total stride outermost so the innermost loop walks memory with
+ * the smallest steps; on ties, labels that move the output go outside summed ones
+ * so the innermost sums stay in a register.
+ */
+function orderLoops(labels: readonly string[], views: readonly LabelledView[], out: LabelledView): string[] {
+  const score = (l: string) => views.reduce((acc, v) => acc + Math.abs(strideOf(v, l)), Math.abs(strideOf(out, l)));
+  return [...labels].sort((p, q) => score(q) - score(p) || Math.abs(strideOf(out, q)) - Math.abs(strideOf(out, p)));
+}
+
+/** out += Π inputs over all labels, through the backend's loop kernels. */
+function runLoops(backend: Backend, inputs: readonly LabelledView[], out: LabelledView, sizes: ReadonlyMap<string, number>, integer: boolean): void {
+  const all = [...new Set([...inputs.flatMap((v) => v.labels), ...out.labels])];
+  const order = orderLoops(all, inputs, out);
+  const operand = (v: LabelledView): LoopOperand => ({ data: v.data, offset: v.offset, dtype: v.dtype, strides: order.map((l) => strideOf(v, l)) });
+  backend.runLoops({ inputs: inputs.map(operand), out: operand(out), sizes: order.map((l) => sizes.get(l)!), integer });
+}
+
+/** A new zeroed contiguous tensor over `labels`. */
+function allocate(labels: readonly string[], sizes: ReadonlyMap<string, number>, dtype: DType): { tensor: Tensor; view: LabelledView } {
+  const tensor = zeros(labels.map((l) => sizes.get(l)!), dtype);
+  return { tensor, view: resultView(tensor, labels) };
+}
+
+/** Sums away `drop` from one operand (a loop nest into a new tensor). */
+function reduceLabels(backend: Backend, v: LabelledView, drop: readonly string[], sizes: ReadonlyMap<string, number>, dtype: DType): LabelledView {
+  if (drop.length === 0) return v;
+  const { view } = allocate(v.labels.filter((l) => !drop.includes(l)), sizes, dtype);
+  runLoops(backend, [v], view, sizes, dtype === "int32");
+  return view;
+}
+
+function table(v: LabelledView, labels: readonly string[], sizes: ReadonlyMap<string, number>, base = 0): Int32Array {
+  return offsetTable(labels.map((l) => sizes.get(l)!), labels.map((l) => strideOf(v, l)), base);
+}
+
+function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm" }>, inputs: readonly LabelledView[], target: LabelledView, sizes: ReadonlyMap<string, number>, dtype: DType): void {
+  const g = prog.groups;
+  const reduced = inputs.map((v, i) => reduceLabels(backend, v, g.reduceFirst[i], sizes, dtype));
+  const a = reduced[g.aInput];
+  const b = reduced[1 - g.aInput];
+  // The kernel accumulates in float64; other result dtypes go through a float64 buffer.
+  const direct = target.dtype === "float64";
+  const c = direct ? target : allocate(target.labels, sizes, "float64").view;
+  backend.runGemm({
+    m: g.m.reduce((acc, l) => acc * sizes.get(l)!, 1),
+    n: g.n.reduce((acc, l) => acc * sizes.get(l)!, 1),
+    k: g.k.reduce((acc, l) => acc * sizes.get(l)!, 1),
+    a: a.data, b: b.data, c: c.data,
+    aBatch: table(a, g.batch, sizes, a.offset), aRow: table(a, g.m, sizes), aCol: table(a, g.k, sizes),
+    bBatch: table(b, g.batch, sizes, b.offset), bRow: table(b, g.k, sizes), bCol: table(b, g.n, sizes),
+    cBatch: table(c, g.batch, sizes, c.offset), cRow: table(c, g.m, sizes), cCol: table(c, g.n, sizes),
+  });
+  if (!direct) runLoops(backend, [c], target, sizes, false);
+}
+
+/** Fails if writing through `out` could touch an element twice (overlapping strides). */
+export function assertNoSelfOverlap(out: Tensor): void {
+  const axes = out.shape.map((n, i) => ({ n, s: Math.abs(out.stride[i]) })).filter((a) => a.n > 1).sort((p, q) => p.s - q.s);
+  let extent = 0;
+  for (const { n, s } of axes) {
+    if (s <= extent) {
+      throw new EinsumError(`out (shape [${out.shape.join(", ")}], strides [${out.stride.join(", ")}]) is a view whose elements overlap; einconv does not write through overlapping views`);
+    }
+    extent += s * (n - 1);
+  }
+}
+
+/** Executes a compiled program. `out`, if given, has been checked by the caller. */
+export function runProgram(program: Program, tensors: readonly Tensor[], backend: Backend, out?: Tensor): Tensor {
+  const { plan, dtype } = program;
+  const sizes = plan.sizes;
+  const integer = dtype === "int32";
+  let current: LabelledView[] = tensors.map((t, i) => labelledView(t, plan.operands[i], sizes));
+  let result: Tensor;
+  let resultLabels: LabelledView;
+  if (out) {
+    const zero = makeView(new Float64Array(1), out.shape, out.shape.map(() => 0), 0, "einsum");
+    assign(out, zero);
+    result = out;
+    resultLabels = { data: out.data, offset: out.offset, dtype: dtypeOf(out), labels: plan.output, strides: out.stride };
+  } else {
+    const fresh = allocate(plan.output, sizes, dtype);
+    result = fresh.tensor;
+    resultLabels = fresh.view;
+  }
+  program.steps.forEach((prog, index) => {
+    const picked = prog.step.operands.map((p) => current[p]);
+    current = current.filter((_, i) => !prog.step.operands.includes(i));
+    const last = index === program.steps.length - 1;
+    const target = last ? resultLabels : allocate(prog.step.resultLabels, sizes, dtype).view;
+    if (prog.kind === "gemm") runGemmStep(backend, prog, picked, target, sizes, dtype);
+    else runLoops(backend, picked, target, sizes, integer);
+    current.push(target);
+  });
+  return result;
+}

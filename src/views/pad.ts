@@ -1,0 +1,29 @@
+/** Constant padding (a copy: padding needs new memory around the data). */
+import { EinsumError } from "../errors";
+import { dtypeOf, zeros } from "../ndutil";
+import { Tensor } from "../types";
+import { makeView } from "./strided";
+import { assign } from "./assign";
+
+/**
+ * Pads every axis of `x` with `value`: `widths[i] = [before, after]` for axis i.
+ * Always returns a new contiguous tensor of `x`'s dtype.
+ *
+ * @example
+ * pad(x50x60, [[1, 1], [1, 1]]).shape; // [52, 62]
+ */
+export function pad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>, value = 0): Tensor {
+  if (widths.length !== x.shape.length) {
+    throw new EinsumError(`pad: ${widths.length} padding widths for an array of rank ${x.shape.length}`);
+  }
+  for (const [before, after] of widths) {
+    if (!Number.isInteger(before) || !Number.isInteger(after) || before < 0 || after < 0) {
+      throw new EinsumError(`pad: widths [${widths.map((w) => `[${w[0]}, ${w[1]}]`).join(", ")}] must be non-negative integers`);
+    }
+  }
+  const out = zeros(x.shape.map((n, i) => n + widths[i][0] + widths[i][1]), dtypeOf(x));
+  if (value !== 0) (out.data as Float64Array).fill(value);
+  const offset = widths.reduce((acc, [before], i) => acc + before * out.stride[i], 0);
+  assign(makeView(out.data, x.shape, out.stride, offset, "pad"), x);
+  return out;
+}
