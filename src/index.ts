@@ -34,3 +34,4 @@ export { LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/loops
 
 // Views
 export { asStrided, makeView, permute, slidingWindowView, viewAsWindows, windows, WindowOptions, pad, assign } from "./views";
+export { explain, Explanation, ExplainedStep } from "./explain";

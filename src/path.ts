@@ -1,6 +1,6 @@
 /** `einsumPath`: the contraction order and its cost table, like numpy's `einsum_path`. */
 import { parse, splitShapes, ShapeOrTensor, EinsumOptions } from "./einsum";
-import { Plan, planEinsum } from "./plan";
+import { OperandPlan, Plan, planEinsum } from "./plan";
 
 /** Result of {@link einsumPath}. */
 export interface PathInfo {
@@ -30,6 +30,13 @@ function sci(x: number): string {
   return x.toExponential(3).replace(/e([+-])(\d)$/, "e$10$2"); // numpy prints two exponent digits
 }
 
+/** The label of every axis of an operand (repeated labels appear once per axis). */
+function axisLabels(o: OperandPlan): string[] {
+  const labels = new Array<string>(o.shape.length);
+  o.axes.forEach((axes, i) => axes.forEach((axis) => (labels[axis] = o.labels[i])));
+  return labels;
+}
+
 /** Formats a plan as numpy's einsum_path report. */
 export function formatPlan(plan: Plan): string {
   const name = labelNamer(plan);
@@ -37,14 +44,14 @@ export function formatPlan(plan: Plan): string {
   const scaling = (labels: Iterable<string>) => new Set(labels).size;
   const allLabels = new Set(plan.operands.flatMap((o) => o.labels));
   const lines = [
-    `  Complete contraction:  ${plan.operands.map((o) => term(o.labels)).join(",")}->${term(plan.output)}`,
+    `  Complete contraction:  ${plan.operands.map((o) => term(axisLabels(o))).join(",")}->${term(plan.output)}`,
     `         Naive scaling:  ${allLabels.size}`,
     `     Optimized scaling:  ${Math.max(0, ...plan.steps.map((s) => scaling(s.inputLabels.flat())))}`,
     `      Naive FLOP count:  ${sci(plan.naiveFlops)}`,
     `  Optimized FLOP count:  ${sci(plan.optimizedFlops)}`,
     `   Theoretical speedup:  ${(plan.naiveFlops / Math.max(plan.optimizedFlops, 1)).toFixed(3)}`,
     `  Largest intermediate:  ${sci(plan.largestIntermediate)} elements`,
-    `  Strategy:              ${plan.optimize}`,
+    `         Path strategy:  ${plan.optimize === "none" ? "one step (no path search)" : plan.optimize}`,
     "-".repeat(74),
     `${"scaling".padEnd(9)}${"current".padEnd(40)}remaining`,
     "-".repeat(74),

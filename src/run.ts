@@ -7,7 +7,7 @@
  * dtype is not float64 (accumulated in float64, then cast), and inside the GEMM packs.
  */
 import { Program, StepProgram } from "./compile";
-import { offsetTable, Backend, LoopOperand } from "./compile/tasks";
+import { offsetTable, Backend, LoopOperand, LoopTask } from "./compile/tasks";
 import { EinsumError } from "./errors";
 import { dtypeOf, zeros } from "./ndutil";
 import { OperandPlan } from "./plan";
@@ -34,8 +34,8 @@ export function labelledView(x: Tensor, operand: OperandPlan, sizes: ReadonlyMap
   return { data: x.data, offset: x.offset, dtype: dtypeOf(x), labels: operand.labels, strides };
 }
 
-/** A labelled view of a contiguous result tensor whose axes are `labels`. */
-function resultView(t: Tensor, labels: readonly string[]): LabelledView {
+/** A labelled view of a result tensor whose axes are `labels`. */
+export function resultView(t: Tensor, labels: readonly string[]): LabelledView {
   return { data: t.data, offset: t.offset, dtype: dtypeOf(t), labels, strides: t.stride };
 }
 
@@ -54,12 +54,16 @@ function orderLoops(labels: readonly string[], views: readonly LabelledView[], o
   return [...labels].sort((p, q) => score(q) - score(p) || Math.abs(strideOf(out, q)) - Math.abs(strideOf(out, p)));
 }
 
-/** out += Π inputs over all labels, through the backend's loop kernels. */
-function runLoops(backend: Backend, inputs: readonly LabelledView[], out: LabelledView, sizes: ReadonlyMap<string, number>, integer: boolean): void {
+/** The loop task computing out += Π inputs over all labels (loops ordered for locality). */
+export function loopTask(inputs: readonly LabelledView[], out: LabelledView, sizes: ReadonlyMap<string, number>, integer: boolean): LoopTask {
   const all = [...new Set([...inputs.flatMap((v) => v.labels), ...out.labels])];
   const order = orderLoops(all, inputs, out);
   const operand = (v: LabelledView): LoopOperand => ({ data: v.data, offset: v.offset, dtype: v.dtype, strides: order.map((l) => strideOf(v, l)) });
-  backend.runLoops({ inputs: inputs.map(operand), out: operand(out), sizes: order.map((l) => sizes.get(l)!), integer });
+  return { inputs: inputs.map(operand), out: operand(out), sizes: order.map((l) => sizes.get(l)!), integer };
+}
+
+function runLoops(backend: Backend, inputs: readonly LabelledView[], out: LabelledView, sizes: ReadonlyMap<string, number>, integer: boolean): void {
+  backend.runLoops(loopTask(inputs, out, sizes, integer));
 }
 
 /** A new zeroed contiguous tensor over `labels`. */
@@ -102,6 +106,7 @@ function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm"
 
 /** Fails if writing through `out` could touch an element twice (overlapping strides). */
 export function assertNoSelfOverlap(out: Tensor): void {
+  if (out.shape.some((n) => n === 0)) return; // no elements, nothing to overlap
   const axes = out.shape.map((n, i) => ({ n, s: Math.abs(out.stride[i]) })).filter((a) => a.n > 1).sort((p, q) => p.s - q.s);
   let extent = 0;
   for (const { n, s } of axes) {

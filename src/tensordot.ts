@@ -42,7 +42,10 @@ export function tensordot(a: Tensor, b: Tensor, axes: TensordotAxes = 2): Tensor
     axesA = normalize(axes[0], ra, "a");
     axesB = normalize(axes[1], rb, "b");
     if (axesA.length !== axesB.length) throw new EinsumError(`tensordot: ${axesA.length} axes of a but ${axesB.length} axes of b`);
-    if (new Set(axesA).size !== axesA.length || new Set(axesB).size !== axesB.length) throw new EinsumError("tensordot: an axis is repeated");
+    for (const [which, list] of [["a", axesA], ["b", axesB]] as const) {
+      const dup = list.find((ax, i) => list.indexOf(ax) !== i);
+      if (dup !== undefined) throw new EinsumError(`tensordot: duplicate axes: axis ${dup} of ${which} is listed twice`);
+    }
   }
   axesA.forEach((ax, i) => {
     if (a.shape[ax] !== b.shape[axesB[i]]) {

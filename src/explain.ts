@@ -1,0 +1,85 @@
+/**
+ * `explain`: everything einconv decides for an expression, without running it —
+ * the parsed terms, output shape, contraction path with FLOPs, each step's kernel
+ * (GEMM groups or the generated loop nest's source).
+ */
+import { compilePlan } from "./compile";
+import { emitLoops, loopShape } from "./compile/loops";
+import { EinsumOptions, ShapeOrTensor, parse, splitShapes } from "./einsum";
+import { promote, rowMajorStrides, dtypeOf, zeros } from "./ndutil";
+import { formatPlan, labelNamer } from "./path";
+import { planEinsum, Plan } from "./plan";
+import { LabelledView, labelledView, loopTask, resultView } from "./run";
+import { DType, Tensor, TYPED_ARRAY } from "./types";
+
+/** One step of an explanation. */
+export interface ExplainedStep {
+  readonly spec: string;
+  readonly kernel: "gemm" | "loops";
+  /** For GEMM steps: the label groups and their sizes; for loops: the generated JavaScript. */
+  readonly detail: string;
+}
+
+/** Result of {@link explain}. */
+export interface Explanation {
+  readonly plan: Plan;
+  readonly dtype: DType;
+  readonly outputShape: readonly number[];
+  readonly steps: readonly ExplainedStep[];
+  /** Everything above as readable text. */
+  readonly text: string;
+}
+
+function isTensor(x: ShapeOrTensor): x is Tensor {
+  return !Array.isArray(x);
+}
+
+/**
+ * Explains how einconv evaluates `spec` for these shapes or arrays.
+ *
+ * @example
+ * console.log(explain("ij,jk->ik", [64, 32], [32, 16]).text);
+ */
+export function explain(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | EinsumOptions>): Explanation {
+  const { shapes, options } = splitShapes(shapesOrArrays);
+  const subscripts = parse(spec);
+  const plan = planEinsum(subscripts, shapes, options.optimize ?? "greedy");
+  const arrays = shapesOrArrays.filter((x): x is Tensor => !("length" in (x as object)) && isTensor(x as ShapeOrTensor) && "shape" in (x as object));
+  const dtype = options.dtype ?? (arrays.length === shapes.length ? promote(arrays.map((a) => dtypeOf(a))) : "float64");
+  const program = compilePlan(plan, dtype);
+  const name = labelNamer(plan);
+  const term = (labels: readonly string[]) => labels.map(name).join("");
+  const size = (labels: readonly string[]) => labels.reduce((acc, l) => acc * plan.sizes.get(l)!, 1);
+  // Operand views: the real arrays' strides when given, else row-major.
+  const placeholder = (shape: readonly number[]): Tensor => ({ ...zeros([0], dtype), shape: [...shape], stride: rowMajorStrides(shape), offset: 0 }) as Tensor;
+  let current: LabelledView[] = plan.operands.map((op, i) => labelledView(arrays.length === shapes.length ? arrays[i] : placeholder(op.shape), op, plan.sizes));
+  const steps = program.steps.map((prog): ExplainedStep => {
+    const picked = prog.step.operands.map((p) => current[p]);
+    current = current.filter((_, i) => !prog.step.operands.includes(i));
+    const resultShape = prog.step.resultLabels.map((l) => plan.sizes.get(l)!);
+    const target = resultView({ ...placeholder(resultShape), data: new TYPED_ARRAY[dtype](0) } as Tensor, prog.step.resultLabels);
+    current.push(target);
+    const stepSpec = `${prog.step.inputLabels.map(term).join(",")}->${term(prog.step.resultLabels)}`;
+    if (prog.kind === "gemm") {
+      const g = prog.groups;
+      const group = (label: string, labels: readonly string[]) => `${label} [${term(labels) || "-"}] = ${size(labels)}`;
+      const detail = [
+        `packed GEMM, operand ${g.aInput} as A: ${group("batch", g.batch)}, ${group("M", g.m)}, ${group("N", g.n)}, ${group("K", g.k)}`,
+        ...g.reduceFirst.map((labels, i) => (labels.length ? `operand ${i} first sums [${term(labels)}] with a loop nest` : "")).filter(Boolean),
+      ].join("\n");
+      return { spec: stepSpec, kernel: "gemm", detail };
+    }
+    const task = loopTask(picked, target, plan.sizes, dtype === "int32");
+    return { spec: stepSpec, kernel: "loops", detail: emitLoops(loopShape(task)) };
+  });
+  const text = [
+    `spec: ${JSON.stringify(spec)}`,
+    `operands: ${plan.operands.map((o, i) => `#${i} ${term(o.labels)} [${o.shape.join(", ")}]`).join("; ")}`,
+    `output: ${term(plan.output)} [${plan.outputShape.join(", ")}] ${dtype}`,
+    "",
+    formatPlan(plan),
+    "",
+    ...steps.flatMap((s, i) => [`step ${i + 1}: ${s.spec} — ${s.kernel}`, s.detail, ""]),
+  ].join("\n");
+  return { plan, dtype, outputShape: plan.outputShape, steps, text };
+}
