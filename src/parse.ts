@@ -53,8 +53,21 @@ export class Parser {
     this.semantics = this.grammar.createSemantics().addOperation<unknown>("record", ACTIONS);
   }
 
+  /** Parsed specs by source text: records are immutable, so repeated calls reuse them. */
+  private readonly memo = new Map<string, Subscripts>();
+  private static readonly MEMO_LIMIT = 512;
+
   /** Parses a numpy subscripts string such as `"bihwkl,oikl->bohw"`. */
   parse(source: string): Subscripts {
+    const known = this.memo.get(source);
+    if (known) return known;
+    const parsed = this.parseUncached(source);
+    if (this.memo.size >= Parser.MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value as string);
+    this.memo.set(source, parsed);
+    return parsed;
+  }
+
+  private parseUncached(source: string): Subscripts {
     const match = this.grammar.match(source);
     if (match.failed()) {
       throw new EinsumError(`${match.message ?? "invalid einsum spec"}`.replace(/\n?$/, "") + `\nin einsum spec ${JSON.stringify(source)}`);
