@@ -56,10 +56,33 @@ function orderLoops(labels: readonly string[], views: readonly LabelledView[], o
 
 /** The loop task computing out += Π inputs over all labels (loops ordered for locality). */
 export function loopTask(inputs: readonly LabelledView[], out: LabelledView, sizes: ReadonlyMap<string, number>, integer: boolean): LoopTask {
-  const all = [...new Set([...inputs.flatMap((v) => v.labels), ...out.labels])];
+  // Size-1 labels need no loop: their index is always 0.
+  const all = [...new Set([...inputs.flatMap((v) => v.labels), ...out.labels])].filter((l) => sizes.get(l) !== 1);
   const order = orderLoops(all, inputs, out);
-  const operand = (v: LabelledView): LoopOperand => ({ data: v.data, offset: v.offset, dtype: v.dtype, strides: order.map((l) => strideOf(v, l)) });
-  return { inputs: inputs.map(operand), out: operand(out), sizes: order.map((l) => sizes.get(l)!), integer };
+  const views = [...inputs, out];
+  const loopSizes = order.map((l) => sizes.get(l)!);
+  const strides = views.map((v) => order.map((l) => strideOf(v, l)));
+  coalesce(loopSizes, strides);
+  const operand = (v: LabelledView, i: number): LoopOperand => ({ data: v.data, offset: v.offset, dtype: v.dtype, strides: strides[i] });
+  return { inputs: inputs.map(operand), out: operand(out, inputs.length), sizes: loopSizes, integer };
+}
+
+/**
+ * Merges adjacent loops that every operand walks as one (outer stride = inner
+ * stride × inner size), like numpy's iterator coalescing: fewer, longer loops.
+ */
+function coalesce(sizes: number[], strides: number[][]): void {
+  for (let l = sizes.length - 2; l >= 0; l--) {
+    const inner = l + 1;
+    if (strides.every((s) => s[l] === s[inner] * sizes[inner])) {
+      sizes[l] *= sizes[inner];
+      sizes.splice(inner, 1);
+      for (const s of strides) {
+        s[l] = s[inner];
+        s.splice(inner, 1);
+      }
+    }
+  }
 }
 
 function runLoops(backend: Backend, inputs: readonly LabelledView[], out: LabelledView, sizes: ReadonlyMap<string, number>, integer: boolean): void {

@@ -55,7 +55,8 @@ export function gemmGroups(step: ContractionStep, sizes: ReadonlyMap<string, num
   const mx = sizeOfLabels(xFree, sizes);
   const ny = sizeOfLabels(yFree, sizes);
   const kk = sizeOfLabels(k, sizes);
-  if (Math.min(mx, ny, kk) < GEMM_MIN_SIDE || mx * ny * kk < GEMM_MIN_WORK) return null;
+  // K may be small (a 3-channel conv has K = 3): packing still beats a load-store per multiply-add.
+  if (Math.min(mx, ny) < GEMM_MIN_SIDE || kk < 1 || mx * ny * kk < GEMM_MIN_WORK) return null;
   // The larger free side becomes M so the packed B panel (N side) stays small and hot.
   const swap = ny > mx;
   return {

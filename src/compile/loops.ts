@@ -45,11 +45,17 @@ export function loopKey(shape: LoopShape): string {
 }
 
 /**
- * Emits readable JavaScript for a loop shape. Example for `ij,jk->ik` ordered (i, j, k):
+ * Emits readable JavaScript for a loop shape. Each input is read once, in the
+ * innermost loop it moves along, and multiplied into a running partial product
+ * there (`prod1` after loop 1, ...), so invariant factors are hoisted out of inner
+ * loops. Example for `ij,jk->ik` ordered (i, j, k):
  * ```
- * for (let i0 = 0, x0_0 = x0_start, ...; i0 < n0; i0++, x0_0 += x0_step0, ...) {
- *   for (let i1 = 0, ...) {
- *     for (let i2 = 0, ...) { out[out_2] += x0[x0_2] * x1[x1_2]; }
+ * for (let i0 = 0, x0_0 = x0_start, out_0 = out_start; i0 < n0; i0++, x0_0 += x0_step0, out_0 += out_step0) {
+ *   for (let i1 = 0, x0_1 = x0_0, x1_1 = x1_start; i1 < n1; i1++, x0_1 += x0_step1, x1_1 += x1_step1) {
+ *     const prod1 = x0[x0_1];
+ *     for (let i2 = 0, x1_2 = x1_1, out_2 = out_0; i2 < n2; i2++, x1_2 += x1_step2, out_2 += out_step2) {
+ *       const prod2 = prod1 * x1[x1_2];
+ *       out[out_2] += prod2;
  * ```
  */
 export function emitLoops(shape: LoopShape): string {
@@ -69,18 +75,25 @@ export function emitLoops(shape: LoopShape): string {
     for (let l = level; l >= 0; l--) if (shape.moves[o][l]) return `${names[o]}_${l}`;
     return `${names[o]}_start`;
   };
-  const read = (o: number, level: number) => `${names[o]}[${ptr(o, level)}]`;
-  const last = shape.loops - 1;
-  const product = names.slice(0, nIn).map((_, o) => (shape.integer ? `(${read(o, last)} | 0)` : read(o, last)));
-  const productExpr =
-    product.length === 0 ? "1" : shape.integer ? product.reduce((acc, p) => `Math.imul(${acc}, ${p})`) : product.join(" * ");
-  const outRef = (level: number) => `out[${ptr(nIn, level)}]`;
+  const deepest = (o: number) => shape.moves[o].lastIndexOf(true);
+  const read = (o: number, level: number) => (shape.integer ? `(${names[o]}[${ptr(o, level)}] | 0)` : `${names[o]}[${ptr(o, level)}]`);
+  const times = (p: string, q: string) => (shape.integer ? `Math.imul(${p}, ${q})` : `${p} * ${q}`);
   const addTo = (target: string, value: string) => (shape.integer ? `${target} = (${target} + ${value}) | 0;` : `${target} += ${value};`);
+  const outRef = (level: number) => `out[${ptr(nIn, level)}]`;
+  let partial = "1";
+  /** Reads the inputs whose last moving loop is `level` into the running product. */
+  const loadFactors = (level: number, indent: string) => {
+    const factors = names.slice(0, nIn).map((_, o) => o).filter((o) => deepest(o) === level).map((o) => read(o, level));
+    if (factors.length === 0) return;
+    const name = level < 0 ? "prod" : `prod${level}`;
+    const expr = (partial === "1" ? factors : [partial, ...factors]).reduce((p, q) => times(p, q));
+    lines.push(`${indent}const ${name} = ${expr};`);
+    partial = name;
+  };
   let indent = "";
+  loadFactors(-1, indent);
   for (let l = 0; l < shape.loops; l++) {
-    if (l === shape.reduceFrom) {
-      lines.push(`${indent}let acc = 0;`);
-    }
+    if (l === shape.reduceFrom) lines.push(`${indent}let acc = 0;`);
     const inits = [`i${l} = 0`];
     const steps = [`i${l}++`];
     names.forEach((name, o) => {
@@ -90,9 +103,11 @@ export function emitLoops(shape: LoopShape): string {
     });
     lines.push(`${indent}for (let ${inits.join(", ")}; i${l} < n${l}; ${steps.join(", ")}) {`);
     indent += "  ";
+    loadFactors(l, indent);
   }
-  if (shape.reduceFrom < shape.loops) lines.push(`${indent}${addTo("acc", productExpr)}`);
-  else lines.push(`${indent}${addTo(outRef(last), productExpr)}`);
+  const last = shape.loops - 1;
+  if (shape.reduceFrom < shape.loops) lines.push(`${indent}${addTo("acc", partial)}`);
+  else lines.push(`${indent}${addTo(outRef(last), partial)}`);
   for (let l = shape.loops - 1; l >= 0; l--) {
     indent = indent.slice(2);
     lines.push(`${indent}}`);

@@ -1,0 +1,90 @@
+/**
+ * A {@link Backend} whose GEMM runs in WebAssembly SIMD (see kernel.ts) and whose
+ * loop nests are the plain-JS ones. The parser, planner and compiler are untouched:
+ * pass it as `einsum(spec, ...operands, { backend })`.
+ */
+import { JsBackend } from "../backend";
+import { KernelCacheOptions } from "../cache";
+import { gemm, GemmBlocking } from "../gemm";
+import { Backend, GemmTask, LoopTask } from "../tasks";
+import { EinsumError } from "../../errors";
+import { WASM_BLOCKING, WasmGemm, wasmSimdSupported } from "./kernel";
+
+/** Options of {@link WasmBackend}. */
+export interface WasmBackendOptions {
+  /** Backend for loop nests and the GEMM fallback (default: a new JsBackend). */
+  readonly js?: JsBackend;
+  /** Block sizes of the wasm GEMM (mc and nc multiples of 4; default {@link WASM_BLOCKING}). */
+  readonly blocking?: GemmBlocking;
+  /** Loop-kernel options for the JsBackend created when `js` is not given. */
+  readonly loops?: KernelCacheOptions;
+}
+
+/**
+ * GEMMs through WebAssembly SIMD, loops through plain JS. Falls back to the JS GEMM
+ * when the engine has no WebAssembly or no SIMD (`usesWasm` says which). Each
+ * instance owns its wasm memory, which grows to the largest block set used
+ * (≈3.4 MB at the default blocking) and is reused by later calls.
+ *
+ * @example
+ * import { einsum, WasmBackend } from "einconv";
+ * const backend = new WasmBackend();
+ * const c = einsum("ij,jk->ik", a, b, { backend });
+ */
+export class WasmBackend implements Backend {
+  readonly name: string;
+  /** True when GEMMs really run in wasm (false: the JS fallback). */
+  readonly usesWasm: boolean;
+  readonly js: JsBackend;
+  readonly blocking: GemmBlocking;
+  private readonly kernel: WasmGemm | undefined;
+
+  constructor(options: WasmBackendOptions = {}) {
+    this.js = options.js ?? new JsBackend(options.loops);
+    this.blocking = options.blocking ?? WASM_BLOCKING;
+    if (this.blocking.mc % 4 !== 0 || this.blocking.nc % 4 !== 0 || this.blocking.mc <= 0 || this.blocking.nc <= 0 || this.blocking.kc <= 0) {
+      throw new EinsumError(`WasmBackend blocking needs positive sizes with mc and nc multiples of 4 (got mc ${this.blocking.mc}, kc ${this.blocking.kc}, nc ${this.blocking.nc})`);
+    }
+    this.kernel = WasmGemm.create();
+    this.usesWasm = this.kernel !== undefined;
+    this.name = this.usesWasm ? "wasm-simd" : "wasm-simd (js fallback)";
+  }
+
+  runLoops(task: LoopTask): void {
+    this.js.runLoops(task);
+  }
+
+  runGemm(task: GemmTask): void {
+    if (this.kernel) this.kernel.run(task, this.blocking);
+    else gemm(task);
+  }
+}
+
+/** Which backend {@link createBackend} builds. */
+export type BackendKind = "js" | "wasm" | "auto";
+
+/** Options of {@link createBackend}. */
+export interface CreateBackendOptions {
+  /** "js": plain JS; "wasm": WebAssembly SIMD GEMM (throws if unavailable); "auto" (default): wasm when available, else js. */
+  readonly kind?: BackendKind;
+  /** Loop-kernel options (interpreted mode, debug printing) for the JS loop nests. */
+  readonly loops?: KernelCacheOptions;
+}
+
+/**
+ * Builds a kernel backend.
+ *
+ * @example
+ * const backend = createBackend({ kind: "auto" });
+ * backend.name;                                  // "wasm-simd" on Node ≥ 16, else "js"
+ * einsum("bihwkl,oikl->bohw", win, w, { backend });
+ */
+export function createBackend(options: CreateBackendOptions = {}): Backend {
+  const kind = options.kind ?? "auto";
+  if (kind === "js") return new JsBackend(options.loops);
+  if (kind === "wasm" && !wasmSimdSupported()) {
+    throw new EinsumError("createBackend: WebAssembly SIMD is not available in this JavaScript engine (use kind \"js\" or \"auto\")");
+  }
+  if (kind !== "wasm" && kind !== "auto") throw new EinsumError(`createBackend: unknown kind "${String(kind)}" (expected "js", "wasm" or "auto")`);
+  return wasmSimdSupported() ? new WasmBackend({ loops: options.loops }) : new JsBackend(options.loops);
+}

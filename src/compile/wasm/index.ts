@@ -1,0 +1,7 @@
+/**
+ * WebAssembly SIMD kernels: gemm.wat (hand-written, compiled by scripts/build-wasm.js
+ * into gemm_wasm.ts), the JS driver that packs and scatters around it, and a
+ * Backend using it.
+ */
+export { WasmBackend, WasmBackendOptions, createBackend, CreateBackendOptions, BackendKind } from "./backend";
+export { WasmGemm, wasmSimdSupported, gemmModuleBytes, WASM_BLOCKING, WASM_MR, WASM_NR } from "./kernel";
