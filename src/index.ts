@@ -35,3 +35,7 @@ export { LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/loops
 // Views
 export { asStrided, makeView, permute, slidingWindowView, viewAsWindows, windows, WindowOptions, pad, assign } from "./views";
 export { explain, Explanation, ExplainedStep } from "./explain";
+
+// Convolutions (convolve, NHWC, Conv2D layer, pooling) and the FFT layer
+export * from "./conv";
+export * from "./fft";

@@ -1,0 +1,21 @@
+/**
+ * Convolutions over `ndarray` views: shape arithmetic, padding/stride helpers,
+ * `convolve` (FFT, sub-matrix, strided view, auto), NHWC convolution, the CNN
+ * layer and pooling. Cross-correlation (no kernel flip) throughout, as in CNNs.
+ */
+export { ConvError, outputSize, convInfo, modePadding } from "./info";
+export type { ConvInfo, ConvMode, ConvShapeOptions, OutputSizeOptions, PerAxis } from "./info";
+export { padND, padSpatial, pickStrided, repeatKernel, checkShape } from "./padding";
+export type { AxisPadding, ConvOperands } from "./padding";
+export { correlateSubmatrix } from "./submatrix";
+export { convWindows, correlateStrided } from "./strided";
+export { convolve, convolveWith } from "./convolve";
+export type { ConvMethod, ConvolveOptions } from "./convolve";
+export { CONV_METHODS, DEFAULT_CONV_COSTS, chooseConvMethod, convCostFeatures, estimateConvCosts } from "./auto";
+export type { ConvCostConstants, ConvCostEstimates, ConvCostFeatures, ConvMethodChoice, ConvMethodName } from "./auto";
+export { conv2dNHWC, conv2dNHWCNaive, conv2dNHWCPerTap, nhwcInfo, nhwcWindows } from "./nhwc";
+export type { NHWCInfo, NHWCOptions } from "./nhwc";
+export * from "./fft";
+export * from "./layer";
+export * from "./pool";
+export * from "./post_recipe";

@@ -1,0 +1,189 @@
+/**
+ * Max and average pooling over NCHW input, built on the same `(B, C, H', W', K, L)`
+ * window view as the convolution layer, with their backward passes.
+ *
+ * Conventions (PyTorch's defaults, `ceil_mode = false`):
+ * - `stride` defaults to the kernel size; output size `floor((in + 2p - d(k-1) - 1) / s) + 1`;
+ * - padding is at most half the kernel (`p <= floor(k/2)`), so every window holds at least
+ *   one real element;
+ * - max pooling pads with `-Infinity` (padding never wins), and a NaN in a window wins,
+ *   so NaNs propagate; on ties the first maximum in row-major window order gets the gradient;
+ * - average pooling pads with zeros and always divides by `K·L`, padding included
+ *   (PyTorch's `count_include_pad = true`).
+ * Results are float64.
+ */
+import { einsum } from "../einsum";
+import { copy, dtypeOf, zeros } from "../ndutil";
+import { Tensor } from "../types";
+import { pad, windows } from "../views";
+import { ConvError, PerAxis, perAxis } from "./info";
+import { SpatialSizes, WindowGeometry, scatterTaps, spatialSizes, windowOptions } from "./layer";
+
+/** Options of the pooling functions. */
+export interface Pool2DOptions {
+  /** Window size; a number means square. */
+  kernel: PerAxis;
+  /** Step between windows; defaults to the kernel size. */
+  stride?: PerAxis;
+  /** Padding on both sides of H and W, at most half the kernel; default 0. */
+  padding?: PerAxis;
+  /** Spacing between window taps; default 1. */
+  dilation?: PerAxis;
+}
+
+interface PoolSetup {
+  geometry: WindowGeometry;
+  sizes: SpatialSizes;
+}
+
+function setup(inputShape: readonly number[], options: Pool2DOptions, who: string): PoolSetup {
+  if (inputShape.length !== 4) {
+    throw new ConvError(`${who} expects an NCHW input of rank 4, got shape [${inputShape.join(", ")}]`);
+  }
+  const kernel = perAxis(`${who} kernel`, options.kernel, 1);
+  const geometry: WindowGeometry = {
+    kernel,
+    stride: perAxis(`${who} stride`, options.stride ?? [kernel.height, kernel.width], 1),
+    padding: perAxis(`${who} padding`, options.padding ?? 0, 0),
+    dilation: perAxis(`${who} dilation`, options.dilation ?? 1, 1),
+  };
+  for (const axis of ["height", "width"] as const) {
+    if (geometry.padding[axis] > Math.floor(kernel[axis] / 2)) {
+      throw new ConvError(
+        `${who}: padding ${axis} ${geometry.padding[axis]} must be at most half the kernel ${axis} ${kernel[axis]} ` +
+          `(otherwise a window could hold only padding)`,
+      );
+    }
+  }
+  return { geometry, sizes: spatialSizes(geometry, inputShape[2], inputShape[3], who) };
+}
+
+function checkDout(dout: Tensor, inputShape: readonly number[], sizes: SpatialSizes, who: string): void {
+  const want = [inputShape[0], inputShape[1], sizes.output.height, sizes.output.width];
+  if (dout.shape.length !== 4 || dout.shape.some((n, i) => n !== want[i])) {
+    throw new ConvError(`${who}: dout must have the pooled output's shape [${want.join(", ")}], got [${dout.shape.join(", ")}]`);
+  }
+}
+
+/** Max over each window plus, per output, the row-major tap index `k*L + l` that won. */
+function windowMax(x: Tensor, s: PoolSetup): { out: Tensor; winner: Int32Array } {
+  const { padding } = s.geometry;
+  // -Infinity padding is one copy of x (windows() would pad with zeros); float64 so -Infinity fits.
+  let src = x;
+  if (padding.height > 0 || padding.width > 0) {
+    const f64 = dtypeOf(x) === "float64" ? x : copy(x, "float64");
+    src = pad(f64, [[0, 0], [0, 0], [padding.height, padding.height], [padding.width, padding.width]], -Infinity);
+  }
+  const win = windows(src, { ...windowOptions(s.geometry), padding: 0 });
+  const [nb, nc, nh, nw, nk, nl] = win.shape;
+  const [sb, sc, sh, sw, sk, sl] = win.stride;
+  const data = win.data as ArrayLike<number>;
+  const out = zeros([nb, nc, nh, nw]);
+  const values = out.data as Float64Array;
+  const winner = new Int32Array(values.length);
+  let o = 0;
+  for (let b = 0; b < nb; b++) {
+    for (let c = 0; c < nc; c++) {
+      for (let h = 0; h < nh; h++) {
+        for (let w = 0; w < nw; w++, o++) {
+          const base = win.offset + b * sb + c * sc + h * sh + w * sw;
+          let best = data[base];
+          let arg = 0;
+          for (let k = 0; k < nk; k++) {
+            for (let l = 0; l < nl; l++) {
+              const v = data[base + k * sk + l * sl];
+              if (v > best || (v !== v && best === best)) {
+                best = v;
+                arg = k * nl + l;
+              }
+            }
+          }
+          values[o] = best;
+          winner[o] = arg;
+        }
+      }
+    }
+  }
+  return { out, winner };
+}
+
+/**
+ * Max pooling: `y[b,c,h,w] = max_{k,l} xpad[b, c, h*sh + k*dh, w*sw + l*dw]`, padding = -Infinity.
+ * Reads `x` through a window view; copies only when padding > 0.
+ *
+ * @example
+ * maxPool2d(x, { kernel: 2 });                         // (B, C, 8, 8) -> (B, C, 4, 4)
+ * maxPool2d(x, { kernel: 3, stride: 2, padding: 1 });  // (B, C, 9, 10) -> (B, C, 5, 5)
+ */
+export function maxPool2d(x: Tensor, options: Pool2DOptions): Tensor {
+  return windowMax(x, setup(x.shape, options, "maxPool2d")).out;
+}
+
+/**
+ * Gradient of {@link maxPool2d}: each `dout` entry goes to the input element that won its
+ * window (first maximum on ties); elements that win several windows accumulate.
+ * Recomputes the winners from `x` (the forward input).
+ *
+ * @example
+ * const y = maxPool2d(x, { kernel: 2 });
+ * const dx = maxPool2dBackward(dout, x, { kernel: 2 }); // shape of x
+ */
+export function maxPool2dBackward(dout: Tensor, x: Tensor, options: Pool2DOptions): Tensor {
+  const s = setup(x.shape, options, "maxPool2dBackward");
+  checkDout(dout, x.shape, s.sizes, "maxPool2dBackward");
+  const { winner } = windowMax(x, s);
+  const [nb, nc, nh, nw] = dout.shape;
+  const { kernel, stride, padding, dilation } = s.geometry;
+  const dx = zeros(x.shape);
+  const g = dx.data as Float64Array;
+  const [gb, gc, gh, gw] = dx.stride;
+  const d = dout.data as ArrayLike<number>;
+  const [db, dc, dh, dw] = dout.stride;
+  let o = 0;
+  for (let b = 0; b < nb; b++) {
+    for (let c = 0; c < nc; c++) {
+      for (let h = 0; h < nh; h++) {
+        for (let w = 0; w < nw; w++, o++) {
+          const k = Math.floor(winner[o] / kernel.width);
+          const l = winner[o] % kernel.width;
+          const row = h * stride.height + k * dilation.height - padding.height;
+          const col = w * stride.width + l * dilation.width - padding.width;
+          // A winner in the padding only happens when the whole window is -Infinity; it gets no gradient.
+          if (row < 0 || col < 0 || row >= x.shape[2] || col >= x.shape[3]) continue;
+          g[b * gb + c * gc + row * gh + col * gw] += d[dout.offset + b * db + c * dc + h * dh + w * dw];
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/**
+ * Average pooling: the mean of each window, zero padding counted
+ * (`count_include_pad = true`), computed as `einsum("bchwkl,kl->bchw", windows, 1/(K·L))`.
+ *
+ * @example
+ * avgPool2d(x, { kernel: 3, stride: 2, padding: 1 });
+ */
+export function avgPool2d(x: Tensor, options: Pool2DOptions): Tensor {
+  const s = setup(x.shape, options, "avgPool2d");
+  const { kernel } = s.geometry;
+  const weights = zeros([kernel.height, kernel.width]);
+  (weights.data as Float64Array).fill(1 / (kernel.height * kernel.width));
+  return einsum("bchwkl,kl->bchw", windows(x, windowOptions(s.geometry)), weights);
+}
+
+/**
+ * Gradient of {@link avgPool2d}: every tap of a window gets `dout / (K·L)`, scattered back
+ * through the window geometry (overlapping windows accumulate; gradient landing on padding
+ * is dropped). Needs only the input shape.
+ *
+ * @example
+ * const dx = avgPool2dBackward(dout, x.shape, { kernel: 3, stride: 2, padding: 1 });
+ */
+export function avgPool2dBackward(dout: Tensor, inputShape: readonly number[], options: Pool2DOptions): Tensor {
+  const s = setup(inputShape, options, "avgPool2dBackward");
+  checkDout(dout, inputShape, s.sizes, "avgPool2dBackward");
+  const { kernel } = s.geometry;
+  return scatterTaps(s.geometry, s.sizes, { batch: inputShape[0], channels: inputShape[1] }, () => dout, 1 / (kernel.height * kernel.width));
+}

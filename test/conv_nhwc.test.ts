@@ -1,0 +1,160 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ndarray from "ndarray";
+import { ConvError, NHWCOptions, PerAxis, conv2dNHWC, conv2dNHWCNaive, conv2dNHWCPerTap, nhwcInfo, nhwcWindows } from "../src/conv";
+import { Tensor } from "../src/types";
+
+interface Encoded {
+  shape: number[];
+  data: number[];
+}
+interface NHWCCase {
+  w: string;
+  stride: PerAxis;
+  padding: PerAxis | "valid" | "same";
+  dilation: PerAxis;
+  expected: Encoded;
+}
+const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../test/fixtures/conv.json"), "utf8")) as {
+  nhwc: { x: Encoded; w: Record<string, Encoded>; cases: NHWCCase[]; flip: { w: string; noflip: Encoded; flipped: Encoded } };
+};
+
+const IMPLEMENTATIONS = { conv2dNHWC, conv2dNHWCPerTap, conv2dNHWCNaive };
+
+function decode(e: Encoded): Tensor {
+  return ndarray(Float64Array.from(e.data), e.shape);
+}
+
+function flat(t: Tensor): number[] {
+  const out: number[] = [];
+  const walk = (axis: number, offset: number): void => {
+    if (axis === t.shape.length) {
+      out.push(t.data[offset]);
+      return;
+    }
+    for (let i = 0; i < t.shape[axis]; i++) walk(axis + 1, offset + i * t.stride[axis]);
+  };
+  walk(0, t.offset);
+  return out;
+}
+
+function normOfDifference(a: Tensor, b: Tensor): number {
+  assert.deepEqual(a.shape, b.shape);
+  const x = flat(a);
+  const y = flat(b);
+  return Math.sqrt(x.reduce((s, v, i) => s + (v - y[i]) ** 2, 0));
+}
+
+function random(shape: number[], seed: number): Tensor {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
+  return ndarray(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, next), shape);
+}
+
+/** The Q&A's loop version (batch, row, column, output channel; window dot product), with stride and padding. */
+function fourLoops(x: Tensor, w: Tensor, stride: number, pad: number): Tensor {
+  const [n, h, wd, c] = x.shape;
+  const [kh, kw, , co] = w.shape;
+  const oh = Math.floor((h + 2 * pad - kh) / stride) + 1;
+  const ow = Math.floor((wd + 2 * pad - kw) / stride) + 1;
+  const out = ndarray(new Float64Array(n * oh * ow * co), [n, oh, ow, co]);
+  for (let b = 0; b < n; b++)
+    for (let r = 0; r < oh; r++)
+      for (let q = 0; q < ow; q++)
+        for (let d = 0; d < co; d++) {
+          let sum = 0;
+          for (let i = 0; i < kh; i++)
+            for (let j = 0; j < kw; j++)
+              for (let ch = 0; ch < c; ch++) {
+                const y = r * stride + i - pad;
+                const z = q * stride + j - pad;
+                if (y >= 0 && y < h && z >= 0 && z < wd) sum += x.get(b, y, z, ch) * w.get(i, j, ch, d);
+              }
+          out.set(b, r, q, d, sum);
+        }
+  return out;
+}
+
+test("NHWC: all three implementations equal numpy exactly on the fixture grid (stride, padding incl. same, dilation)", () => {
+  const x = decode(fixture.nhwc.x);
+  assert.equal(fixture.nhwc.cases.length, 80);
+  for (const c of fixture.nhwc.cases) {
+    const w = decode(fixture.nhwc.w[c.w]);
+    const options: NHWCOptions = { stride: c.stride, padding: c.padding, dilation: c.dilation };
+    for (const [name, f] of Object.entries(IMPLEMENTATIONS)) {
+      const y = f(x, w, options);
+      assert.deepEqual(y.shape, c.expected.shape, `${name} ${JSON.stringify(options)} shape`);
+      assert.deepEqual(flat(y), c.expected.data, `${name} ${c.w} ${JSON.stringify(options)}`);
+    }
+  }
+});
+
+test("NHWC: flipping the kernel (true convolution) differs from the framework's no-flip result", () => {
+  const x = decode(fixture.nhwc.x);
+  const w = decode(fixture.nhwc.w[fixture.nhwc.flip.w]);
+  const noflip = conv2dNHWC(x, w);
+  assert.deepEqual(flat(noflip), fixture.nhwc.flip.noflip.data);
+  // w[::-1, ::-1] as a view: negative steps, no copy.
+  const flipped = conv2dNHWC(x, w.step(-1, -1));
+  assert.deepEqual(flat(flipped), fixture.nhwc.flip.flipped.data, "flipped kernel = scipy.signal.convolve2d summed over channels");
+  assert.ok(normOfDifference(noflip, flipped) > 1, "the two definitions disagree");
+});
+
+test("NHWC: random floats, views as input, stride 2 and 'same': all agree with the loop version", () => {
+  const big = random([3, 11, 11, 4], 11);
+  // A non-contiguous input: the middle 9x9 block and channels 0..2 of a larger array.
+  const x = big.lo(0, 1, 1, 0).hi(3, 9, 9, 3);
+  const w = random([3, 3, 3, 5], 12);
+  const expected = fourLoops(x, w, 2, 1);
+  // TF "same" at stride 2 on 9: output 5, total padding (5-1)*2 + 3 - 9 = 2, split 1/1 -> the same as padding 1.
+  const same = nhwcInfo(x.shape, w.shape, { stride: 2, padding: "same" });
+  assert.deepEqual([same.padTop, same.padBottom, same.padLeft, same.padRight, same.outHeight], [1, 1, 1, 1, 5]);
+  for (const [name, f] of Object.entries(IMPLEMENTATIONS)) {
+    for (const padding of [1, "same"] as const) {
+      const y = f(x, w, { stride: 2, padding });
+      assert.ok(normOfDifference(y, expected) < 1e-12, `${name} padding ${padding}`);
+    }
+  }
+  // "same" on an even size puts the extra zero at the bottom/right (TensorFlow's rule).
+  const info = nhwcInfo([1, 8, 8, 1], [4, 4, 1, 1], { padding: "same" });
+  assert.deepEqual([info.padTop, info.padBottom, info.outHeight], [1, 2, 8]);
+});
+
+test("NHWC: the article's shapes, (N,32,32,3) x (3,3,3,16): window version and per-tap version agree to ~1e-12", () => {
+  const x = random([8, 32, 32, 3], 21);
+  const w = random([3, 3, 3, 16], 22);
+  const a = conv2dNHWC(x, w);
+  const b = conv2dNHWCPerTap(x, w);
+  assert.deepEqual(a.shape, [8, 30, 30, 16]);
+  assert.ok(normOfDifference(a, b) < 1e-10);
+  const sub = x.hi(1, 32, 32, 3);
+  assert.ok(normOfDifference(conv2dNHWCNaive(sub, w), a.hi(1, 30, 30, 16)) < 1e-10);
+});
+
+test("NHWC: the 6-D window view is zero-copy, with stride and dilation in its strides", () => {
+  const x = random([2, 9, 8, 3], 31);
+  const info = nhwcInfo(x.shape, [3, 2, 3, 4], { stride: [2, 3], dilation: [1, 2] });
+  const v = nhwcWindows(x, info);
+  assert.deepEqual(v.shape, [2, 4, 2, 3, 2, 3]);
+  assert.equal(v.data, x.data);
+  assert.equal(v.get(1, 3, 1, 2, 1, 2), x.get(1, 3 * 2 + 2, 1 * 3 + 1 * 2, 2));
+});
+
+test("NHWC: clear errors", () => {
+  const x = random([2, 6, 6, 3], 41);
+  assert.throws(() => conv2dNHWC(x, random([3, 3, 2, 4], 42)), ConvError);
+  assert.throws(() => conv2dNHWC(x, random([3, 3, 2, 4], 42)), /filters have 2 input channels but the input has 3 channels/);
+  assert.throws(() => conv2dNHWC(random([6, 6, 3], 43), random([3, 3, 3, 4], 42)), /input must be 4-D \[N, H, W, C\], got rank 3/);
+  assert.throws(() => conv2dNHWC(x, random([3, 3, 3], 42)), /filters must be 4-D \[KH, KW, Cin, Cout\], got rank 3/);
+  assert.throws(() => conv2dNHWC(x, random([7, 3, 3, 4], 42)), /kernel height 7 is larger than the padded input height 6 \(input 6 \+ padding 0\+0\)/);
+  assert.throws(() => conv2dNHWC(x, random([3, 3, 3, 4], 42), { stride: 0 }), /stride must be an integer >= 1, got 0/);
+  assert.throws(() => conv2dNHWC(x, random([3, 3, 3, 4], 42), { padding: -2 }), /padding must be a non-negative integer, got -2/);
+  assert.throws(() => conv2dNHWC(x, random([3, 3, 3, 4], 42), { padding: "full" as "same" }), /unknown padding "full": expected a count, "valid" or "same"/);
+  assert.throws(() => conv2dNHWCPerTap(x, random([3, 3, 2, 4], 42)), /filters have 2 input channels/);
+  assert.throws(() => conv2dNHWCNaive(x, random([3, 3, 2, 4], 42)), /filters have 2 input channels/);
+});

@@ -1,0 +1,217 @@
+/**
+ * The second oracle: a brute-force einsum written for obvious correctness, not speed, plus the small
+ * helpers the einsum/tensordot/views tests share (fixture loading, building and reading ndarrays,
+ * comparing against numpy's answers).
+ *
+ * The reference shares no code with src/: it parses the spec with string splitting, expands `...`,
+ * then walks every assignment of every label with one odometer and accumulates products. Operands
+ * are read with `.get`, so any strides, offsets or overlaps work.
+ *
+ * @example
+ *   const r = referenceEinsum("ij,jk->ik", [a, b]);  // { shape: [2, 4], data: number[] }
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ndarray from "ndarray";
+import type { NdArray } from "ndarray";
+
+export type DTypeName = "float64" | "float32" | "int32";
+export type Numeric = Float64Array | Float32Array | Int32Array | number[];
+export type Arr = NdArray<Numeric>;
+
+/** A flat row-major result of the reference. */
+export interface RefResult {
+  shape: number[];
+  data: number[];
+}
+
+/** How the reference accumulates: in float64, or with int32 wrap-around like numpy's int32 einsum. */
+export type Accumulate = "float64" | "int32";
+
+interface ParsedTerm {
+  /** labels left of `...`, or all labels when there is no ellipsis */
+  before: string[];
+  /** labels right of `...` (empty without ellipsis) */
+  after: string[];
+  hasEllipsis: boolean;
+}
+
+function parseTerm(term: string): ParsedTerm {
+  const parts = term.split("...");
+  if (parts.length > 2) throw new Error(`reference: more than one ellipsis in '${term}'`);
+  for (const ch of parts.join("")) {
+    if (!/[a-zA-Z]/.test(ch)) throw new Error(`reference: bad character '${ch}' in '${term}'`);
+  }
+  return { before: [...parts[0]], after: parts.length === 2 ? [...parts[1]] : [], hasEllipsis: parts.length === 2 };
+}
+
+/** Synthetic label names for the broadcast `...` dims, right-aligned: "#0" is the outermost. */
+function ellipsisLabels(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `#${i}`);
+}
+
+/**
+ * Brute-force einsum with numpy's semantics (implicit/explicit output, ellipsis, size-1 broadcasting,
+ * repeated labels). Throws a plain Error on anything invalid; it is only used on valid inputs.
+ */
+export function referenceEinsum(spec: string, operands: Arr[], accumulate: Accumulate = "float64"): RefResult {
+  const compact = spec.replace(/\s+/g, "");
+  const arrow = compact.indexOf("->");
+  const inputPart = arrow >= 0 ? compact.slice(0, arrow) : compact;
+  const terms = inputPart.split(",").map(parseTerm);
+  if (terms.length !== operands.length) throw new Error("reference: operand count");
+
+  // Expand each term to one label per operand dim.
+  const ellRanks = terms.map((t, k) => {
+    const r = operands[k].shape.length - t.before.length - t.after.length;
+    if (r < 0 || (!t.hasEllipsis && r !== 0)) throw new Error(`reference: rank of operand ${k}`);
+    return r;
+  });
+  const ellRank = Math.max(0, ...ellRanks);
+  const ell = ellipsisLabels(ellRank);
+  const expanded = terms.map((t, k) => [...t.before, ...ell.slice(ellRank - ellRanks[k]), ...t.after]);
+
+  // Label sizes: equal, or 1 broadcasting against the others.
+  const size = new Map<string, number>();
+  expanded.forEach((labels, k) =>
+    labels.forEach((l, d) => {
+      const n = operands[k].shape[d];
+      const prev = size.get(l);
+      if (prev === undefined || prev === 1) size.set(l, n);
+      else if (n !== prev && n !== 1) throw new Error(`reference: size of ${l}`);
+    }),
+  );
+  for (const l of ell) if (!size.has(l)) size.set(l, 1);
+
+  let output: string[];
+  if (arrow >= 0) {
+    const o = parseTerm(compact.slice(arrow + 2));
+    output = [...o.before, ...(o.hasEllipsis ? ell : []), ...o.after];
+  } else {
+    const counts = new Map<string, number>();
+    for (const t of terms) for (const l of [...t.before, ...t.after]) counts.set(l, (counts.get(l) ?? 0) + 1);
+    const once = [...counts].filter(([, c]) => c === 1).map(([l]) => l);
+    once.sort((a, b) => a.charCodeAt(0) - b.charCodeAt(0)); // ASCII: uppercase before lowercase
+    output = [...ell, ...once];
+  }
+  const summed = [...size.keys()].filter((l) => !output.includes(l));
+  const all = [...output, ...summed];
+  const extent = all.map((l) => size.get(l) ?? 1);
+  const outShape = output.map((l) => size.get(l) ?? 1);
+  const outSize = outShape.reduce((a, b) => a * b, 1);
+  const data = new Array<number>(outSize).fill(0);
+  if (extent.some((n) => n === 0)) return { shape: outShape, data };
+
+  const pos = new Map(all.map((l, i) => [l, i]));
+  // For each operand dim: which label position indexes it (size-1 dims always read index 0).
+  const readers = expanded.map((labels, k) =>
+    labels.map((l, d) => (operands[k].shape[d] === 1 ? -1 : (pos.get(l) as number))),
+  );
+  const idx = new Array<number>(all.length).fill(0);
+  for (;;) {
+    let prod = accumulate === "int32" ? 1 : 1.0;
+    for (let k = 0; k < operands.length; k++) {
+      const at = readers[k].map((p) => (p < 0 ? 0 : idx[p]));
+      const v = operands[k].get(...at);
+      prod = accumulate === "int32" ? Math.imul(prod, v) : prod * v;
+    }
+    let flat = 0;
+    for (let d = 0; d < output.length; d++) flat = flat * outShape[d] + idx[d];
+    data[flat] = accumulate === "int32" ? (data[flat] + prod) | 0 : data[flat] + prod;
+    // odometer step, last label fastest
+    let d = all.length - 1;
+    while (d >= 0 && ++idx[d] === extent[d]) idx[d--] = 0;
+    if (d < 0) break;
+  }
+  return { shape: outShape, data };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared test helpers
+// ---------------------------------------------------------------------------------------------
+
+/** A fixture array: shape, numpy dtype name and flat row-major data. */
+export interface FixtureArray {
+  shape: number[];
+  dtype: DTypeName;
+  data: number[];
+}
+
+/** Reads test/fixtures/<name>.json; works from the compiled dist/test/ and from test/. */
+export function loadFixture<T>(name: string): T {
+  const candidates = [
+    path.join(__dirname, "..", "..", "test", "fixtures", `${name}.json`),
+    path.join(__dirname, "fixtures", `${name}.json`),
+  ];
+  const file = candidates.find((f) => fs.existsSync(f));
+  if (!file) throw new Error(`fixture ${name}.json not found (looked in ${candidates.join(", ")})`);
+  return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+}
+
+/** Allocates a typed array of a dtype. */
+export function typed(dtype: DTypeName, values: number[] | number): Float64Array | Float32Array | Int32Array {
+  const ctor = dtype === "float64" ? Float64Array : dtype === "float32" ? Float32Array : Int32Array;
+  return typeof values === "number" ? new ctor(values) : ctor.from(values);
+}
+
+/** Builds a contiguous ndarray from a fixture array. */
+export function fromFixture(a: FixtureArray): Arr {
+  return ndarray<Numeric>(typed(a.dtype, a.data), a.shape.slice());
+}
+
+/** dtype of an ndarray by its storage (plain arrays count as float64). */
+export function dtypeOf(x: Arr): DTypeName {
+  if (x.data instanceof Float32Array) return "float32";
+  if (x.data instanceof Int32Array) return "int32";
+  return "float64";
+}
+
+/** Reads any ndarray view into a flat row-major list through `.get`. */
+export function toFlat(x: Arr): number[] {
+  const shape = x.shape;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out: number[] = [];
+  if (n === 0) return out;
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    out.push(x.get(...idx));
+    let d = shape.length - 1;
+    while (d >= 0 && ++idx[d] === shape[d]) idx[d--] = 0;
+  }
+  return out;
+}
+
+/** Relative tolerance per dtype: exact for int32. */
+export function tolerance(dtype: DTypeName): number {
+  return dtype === "int32" ? 0 : dtype === "float32" ? 1e-5 : 1e-12;
+}
+
+/**
+ * First mismatch between got and want (flat), or undefined. Floats compare with
+ * |got - want| <= tol * max(1, |want|).
+ */
+export function firstMismatch(got: number[], want: number[], tol: number): string | undefined {
+  if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const ok = tol === 0 ? got[i] === want[i] : Math.abs(got[i] - want[i]) <= tol * Math.max(1, Math.abs(want[i]));
+    if (!ok) return `at flat index ${i}: got ${got[i]}, want ${want[i]}`;
+  }
+  return undefined;
+}
+
+/** Seeded PRNG (mulberry32), so random tests are reproducible. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Integer in [lo, hi] from a PRNG. */
+export function randInt(rand: () => number, lo: number, hi: number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
