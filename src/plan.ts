@@ -78,7 +78,7 @@ function resolveTerm(term: Term, shape: readonly number[], index: number, source
   }
   if (!ellipsis && named < rank) {
     throw new EinsumError(
-      `operand ${index} has ${rank} dimensions (shape [${shape.join(", ")}]) but its subscripts name only ${named}; ` +
+      `operand ${index} has ${rank} dimension${rank === 1 ? "" : "s"} (shape [${shape.join(", ")}]) but its subscripts name only ${named}; ` +
         `add '...' to broadcast the extra dimensions`,
       source,
       term.span,
@@ -182,8 +182,15 @@ function outputLabels(subscripts: Subscripts, operands: readonly OperandPlan[], 
   }
   const hasEllipsis = out.items.some((it) => it.kind === "ellipsis");
   if (!hasEllipsis && ellipsisRank > 0) {
+    const holders = operands
+      .map((_, i) => i)
+      .filter((i) => resolvedLabels[i].some((l) => !/^[a-zA-Z]$/.test(l)))
+      .map((i) => {
+        const dims = resolvedLabels[i].map((l, axis) => (/^[a-zA-Z]$/.test(l) ? -1 : operands[i].shape[axis])).filter((d) => d >= 0);
+        return `operand ${i} (sizes [${dims.join(", ")}])`;
+      });
     throw new EinsumError(
-      `the inputs broadcast ${ellipsisRank} dimension${ellipsisRank === 1 ? "" : "s"} through '...' but the output has no '...' to receive them`,
+      `the inputs broadcast ${ellipsisRank} dimension${ellipsisRank === 1 ? "" : "s"} through '...' (${holders.join(", ")}) but the output has no '...' to receive them`,
       subscripts.source,
       out.span,
     );
@@ -193,7 +200,6 @@ function outputLabels(subscripts: Subscripts, operands: readonly OperandPlan[], 
     if (item.kind === "label") labels.push(item.label);
     else labels.push(...broadcast);
   }
-  void operands;
   return labels;
 }
 
