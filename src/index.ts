@@ -39,3 +39,6 @@ export { explain, Explanation, ExplainedStep } from "./explain";
 // Convolutions (convolve, NHWC, Conv2D layer, pooling) and the FFT layer
 export * from "./conv";
 export * from "./fft";
+
+// Notebook helpers (tslab): show, imshow, plotConv, benchmark, benchHeatmaps, charts
+export * from "./notebook";

@@ -1,0 +1,200 @@
+"use strict";
+/**
+ * Shared setup for running einconv's notebooks (used by reproduce.js and notebook.js):
+ * npm dependencies, build, Jupyter detection/installation, the project-local
+ * tslab kernel spec and the `einconv` self-link that notebooks import from.
+ *
+ * Plain CommonJS on purpose: it must run before anything is built.
+ */
+const fs = require("node:fs");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+
+const ROOT = path.resolve(__dirname, "..");
+/** Jupyter data dir holding our kernel spec; put first on JUPYTER_PATH (see kernelSpecDir). */
+const JUPYTER_DATA_DIR = path.join(ROOT, "out", "jupyter");
+const KERNEL_NAME = "tslab";
+/** Debian packages: nbconvert (pulls python3-nbclient, python3-jupyter-client), the `jupyter kernelspec` CLI, a font for PNG text. */
+const APT_PACKAGES = ["jupyter-nbconvert", "jupyter-client", "python3-nbclient", "fonts-dejavu-core"];
+const APT_COMMAND = `apt-get update && apt-get install -y --no-install-recommends ${APT_PACKAGES.join(" ")}`;
+
+function log(message) {
+  process.stdout.write(`[einconv] ${message}\n`);
+}
+
+/** Runs a command with inherited stdio; throws with the command line if it fails. */
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { stdio: "inherit", cwd: ROOT, ...options });
+  if (result.error) throw new Error(`could not run ${cmd}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${[cmd, ...args].join(" ")} exited with status ${result.status}`);
+}
+
+/** Runs a command quietly and returns { ok, stdout, stderr }. */
+function probe(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { encoding: "utf8", cwd: ROOT, ...options });
+  return { ok: !result.error && result.status === 0, stdout: result.stdout || "", stderr: result.stderr || "" };
+}
+
+function readJson(file) {
+  return JSON.parse(fs.readFileSync(file, "utf8"));
+}
+
+/** Installs npm dependencies when node_modules (or a pinned tool in it) is missing. */
+function ensureNodeModules() {
+  const needed = ["tslab", "typescript", "vega", "vega-lite"];
+  if (needed.every((name) => fs.existsSync(path.join(ROOT, "node_modules", name, "package.json")))) return;
+  const hasLock = fs.existsSync(path.join(ROOT, "package-lock.json"));
+  log(`installing npm dependencies (npm ${hasLock ? "ci" : "install"})`);
+  run("npm", [hasLock ? "ci" : "install", "--no-audit", "--no-fund"]);
+}
+
+/** Builds dist/ through the project's build entry point. */
+function ensureBuilt() {
+  const ensure = path.join(ROOT, "scripts", "ensure-built.js");
+  if (fs.existsSync(ensure)) {
+    run(process.execPath, [ensure]);
+  } else {
+    log("building (tsc -p tsconfig.json)");
+    run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
+  }
+}
+
+/**
+ * The tslab version the project pins; the in-process runner and the display
+ * helpers use tslab internals, so an unexpected version is an error.
+ */
+function checkTslabVersion() {
+  const wanted = (readJson(path.join(ROOT, "package.json")).devDependencies || {}).tslab;
+  const installed = readJson(path.join(ROOT, "node_modules", "tslab", "package.json")).version;
+  if (wanted && wanted !== installed) {
+    throw new Error(`tslab ${installed} is installed but package.json pins ${wanted}; run npm ci`);
+  }
+  return installed;
+}
+
+/**
+ * node_modules/einconv -> .. so notebooks (and tslab's type checker) resolve
+ * `import ... from "einconv"` to this checkout like an installed package.
+ * Relative link, so the checkout can move. Recreated on every run because
+ * `npm ci` / `npm install` may prune it as extraneous.
+ */
+function linkEinconv() {
+  const link = path.join(ROOT, "node_modules", "einconv");
+  let stat;
+  try {
+    stat = fs.lstatSync(link);
+  } catch {
+    stat = undefined;
+  }
+  if (stat && stat.isSymbolicLink() && fs.realpathSync(link) === fs.realpathSync(ROOT)) return link;
+  if (stat && !stat.isSymbolicLink()) {
+    throw new Error(`${link} exists and is not our symlink; remove it (notebooks must import this checkout)`);
+  }
+  if (stat) fs.unlinkSync(link);
+  fs.symlinkSync("..", link, "dir");
+  return link;
+}
+
+/** JUPYTER_PATH with our data dir first, so our `tslab` spec wins over a user-installed one. */
+function jupyterEnv(extra = {}) {
+  const jupyterPath = [JUPYTER_DATA_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
+  return {
+    ...process.env,
+    JUPYTER_PATH: jupyterPath,
+    // Quiets a debugpy warning some Python 3.11 builds print on every jupyter start.
+    PYDEVD_DISABLE_FILE_VALIDATION: "1",
+    ...extra,
+  };
+}
+
+/**
+ * Writes out/jupyter/kernels/tslab/kernel.json pointing at THIS checkout's
+ * tslab with the absolute node that runs this script (works when jupyter's
+ * PATH has no node, e.g. under nvm). Project-local rather than ~/.local:
+ * needs no root, never overwrites a user's own tslab spec, and two checkouts
+ * don't fight over one global spec.
+ */
+function writeKernelSpec() {
+  const dir = path.join(JUPYTER_DATA_DIR, "kernels", KERNEL_NAME);
+  fs.mkdirSync(dir, { recursive: true });
+  const spec = {
+    argv: [process.execPath, path.join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
+    display_name: "TypeScript (tslab, einconv)",
+    language: "typescript",
+    metadata: { einconv: { root: ROOT } },
+  };
+  const file = path.join(dir, "kernel.json");
+  const text = JSON.stringify(spec, null, 2) + "\n";
+  // Rewrite only on change: a concurrent jupyter may be reading it. Write-then-rename keeps it whole.
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
+
+/** `jupyter nbconvert` availability, with versions for the log. */
+function detectJupyter() {
+  const env = jupyterEnv();
+  const nbconvert = probe("jupyter", ["nbconvert", "--version"], { env });
+  if (!nbconvert.ok) return { available: false, reason: (nbconvert.stderr || "jupyter not found on PATH").trim().split("\n").pop() };
+  return { available: true, nbconvertVersion: nbconvert.stdout.trim() };
+}
+
+function isRoot() {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** Installs Jupyter with apt when running as root; returns whether it tried. */
+function installJupyterWithApt() {
+  if (!isRoot() || !probe("apt-get", ["--version"]).ok) return false;
+  log(`installing Jupyter: ${APT_COMMAND}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  run("apt-get", ["update"], { env });
+  run("apt-get", ["install", "-y", "--no-install-recommends", ...APT_PACKAGES], { env });
+  return true;
+}
+
+/** Whether `jupyter kernelspec list` (jupyter-client) sees our spec; undefined if that CLI is missing. */
+function kernelSpecVisible() {
+  const listed = probe("jupyter", ["kernelspec", "list", "--json"], { env: jupyterEnv() });
+  if (!listed.ok) return undefined;
+  try {
+    const dir = (JSON.parse(listed.stdout).kernelspecs || {})[KERNEL_NAME];
+    const expected = path.join(JUPYTER_DATA_DIR, "kernels", KERNEL_NAME);
+    return dir !== undefined && fs.realpathSync(dir.resource_dir) === fs.realpathSync(expected);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Warns when no DejaVu font exists: resvg then drops text from PNG charts (SVG is unaffected). */
+function checkFonts() {
+  const dirs = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts"];
+  if (process.platform === "linux" && !dirs.some((d) => fs.existsSync(d))) {
+    log("warning: no DejaVu fonts found; PNG charts will lack text (apt-get install fonts-dejavu-core)");
+  }
+}
+
+module.exports = {
+  ROOT,
+  JUPYTER_DATA_DIR,
+  KERNEL_NAME,
+  APT_PACKAGES,
+  APT_COMMAND,
+  log,
+  run,
+  probe,
+  ensureNodeModules,
+  ensureBuilt,
+  checkTslabVersion,
+  linkEinconv,
+  jupyterEnv,
+  writeKernelSpec,
+  detectJupyter,
+  installJupyterWithApt,
+  isRoot,
+  kernelSpecVisible,
+  checkFonts,
+};

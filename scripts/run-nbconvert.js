@@ -1,0 +1,78 @@
+"use strict";
+/**
+ * Runner 1: execute a notebook with `jupyter nbconvert --to notebook --execute`
+ * on the project's tslab kernel, then convert it to HTML (`--to html`; output
+ * images are embedded as data URIs / inline SVG by nbconvert itself).
+ *
+ * Failures: nbconvert_hooks.py records the failing cell and its real error
+ * text (tslab only sends a bare error reply) and saves the partial notebook,
+ * which we still convert to HTML for inspection.
+ */
+const fs = require("node:fs");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+const env = require("./notebook-env");
+
+function nbconvert(args, extraEnv, cwd) {
+  const started = Date.now();
+  const result = spawnSync("jupyter", ["nbconvert", ...args], {
+    cwd,
+    env: env.jupyterEnv(extraEnv),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.error ? -1 : result.status, stderr: (result.stderr || "") + (result.error ? String(result.error) : ""), ms: Date.now() - started };
+}
+
+function toHtml(ipynb, outDir) {
+  const r = nbconvert(["--to", "html", "--embed-images", "--output-dir", outDir, ipynb], {}, outDir);
+  if (r.status !== 0) throw new Error(`HTML conversion of ${ipynb} failed:\n${r.stderr}`);
+  return path.join(outDir, path.basename(ipynb, ".ipynb") + ".html");
+}
+
+/**
+ * Executes one notebook. Returns { ok, executed, html, ms, error? } where error
+ * is { cellIndex, source, text } (or { text } when no cell report exists,
+ * e.g. a timeout or a dead kernel).
+ */
+function runNotebook(notebook, { outDir, timeoutSeconds }) {
+  const name = path.basename(notebook, ".ipynb");
+  const executed = path.join(outDir, `${name}.ipynb`);
+  const errorFile = path.join(outDir, `${name}.error.json`);
+  for (const stale of [executed, errorFile, path.join(outDir, `${name}.html`)]) fs.rmSync(stale, { force: true });
+
+  const args = [
+    "--to", "notebook",
+    "--execute",
+    `--ExecutePreprocessor.kernel_name=${env.KERNEL_NAME}`,
+    `--ExecutePreprocessor.timeout=${timeoutSeconds}`,
+    "--ExecutePreprocessor.startup_timeout=120",
+    "--config", path.join(__dirname, "nbconvert_hooks.py"),
+    "--output-dir", outDir,
+    "--output", `${name}.ipynb`,
+    path.resolve(notebook),
+  ];
+  const r = nbconvert(args, { EINCONV_NB_ERROR_FILE: errorFile, EINCONV_NB_PARTIAL_FILE: executed }, path.dirname(path.resolve(notebook)));
+  if (r.status === 0) {
+    return { ok: true, executed, html: toHtml(executed, outDir), ms: r.ms };
+  }
+  let error;
+  if (fs.existsSync(errorFile)) {
+    const report = JSON.parse(fs.readFileSync(errorFile, "utf8"));
+    error = { cellIndex: report.cell_index, source: report.source, text: report.text || `${report.ename}: ${report.evalue}` };
+  } else {
+    // No cell report: timeout, dead kernel, or nbconvert itself failed. Its own message is all we have.
+    error = { text: r.stderr.trim().split("\n").slice(-40).join("\n") };
+  }
+  let html;
+  if (fs.existsSync(executed)) {
+    try {
+      html = toHtml(executed, outDir);
+    } catch {
+      html = undefined;
+    }
+  }
+  return { ok: false, executed: fs.existsSync(executed) ? executed : undefined, html, ms: r.ms, error };
+}
+
+module.exports = { runNotebook };

@@ -1,0 +1,276 @@
+/**
+ * The speed-comparison figure: one heatmap per method (log10 time over input
+ * size x kernel size), a "fastest method" map and time ratios against a
+ * baseline method. Rows can come from `benchmark()` or from a JSON file of
+ * numpy/scipy timings with the same row shape.
+ */
+import fs from "node:fs";
+import type { Field, StringFieldDef } from "vega-lite/build/src/channeldef";
+import type { NonNormalizedSpec } from "vega-lite/build/src/spec";
+import type { BenchTiming, ParamValue } from "./benchmark";
+import { type ChartDisplayOptions, type TopLevelSpec, VEGA_LITE_SCHEMA, displayChart } from "./charts";
+
+/** A timing row as `benchmark()` returns it or a Python script writes it. */
+export type TimingRow = Readonly<Record<string, ParamValue>> & Readonly<BenchTiming> & { readonly method: string };
+
+/** Options for {@link benchHeatmapsSpec}. */
+export interface BenchHeatmapOptions {
+  /** Row field on the x axis (input size), e.g. "n". */
+  x: string;
+  /** Row field on the y axis (kernel size), e.g. "f". */
+  y: string;
+  /** Method the ratio maps divide by. Default: no ratio maps. */
+  baseline?: string;
+  /** Timing statistic. Default "median". */
+  value?: "median" | "min" | "mean";
+  /** Methods to include, in this order. Default: all, in order of first appearance. */
+  methods?: readonly string[];
+  /** Figure title. */
+  title?: string;
+  /** Heatmap cell size in pixels. Default 26. */
+  cellSize?: number;
+  /** Facet columns. Default: up to 4 (one row for up to 4 methods). */
+  columns?: number;
+  /** Axis titles. Default: the field names. */
+  xTitle?: string;
+  yTitle?: string;
+}
+
+/** One method's time at one (x, y) point. */
+export interface HeatCell {
+  method: string;
+  x: ParamValue;
+  y: ParamValue;
+  seconds: number;
+  log10: number;
+  label: string;
+}
+
+/** The fastest method at one point, and how much faster it is than the runner-up. */
+export interface FastestCell {
+  x: ParamValue;
+  y: ParamValue;
+  method: string;
+  seconds: number;
+  /** runner-up time / fastest time (>= 1); undefined with a single method. */
+  margin?: number;
+  label: string;
+}
+
+/** time(method) / time(baseline) at one point. */
+export interface RatioCell {
+  method: string;
+  x: ParamValue;
+  y: ParamValue;
+  ratio: number;
+  log10: number;
+  label: string;
+}
+
+/** The three data sets behind the figure. */
+export interface BenchHeatmapData {
+  methods: string[];
+  cells: HeatCell[];
+  fastest: FastestCell[];
+  ratios: RatioCell[];
+}
+
+/**
+ * Reads timing rows from a JSON file (an array of rows, or `{ rows: [...] }`)
+ * and checks they carry `method` and `median`.
+ *
+ * @example
+ * const scipyRows = readTimingRows("../bench/scipy_timings.json");
+ */
+export function readTimingRows(file: string): TimingRow[] {
+  const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+  const rows = Array.isArray(parsed) ? parsed : (parsed as { rows?: unknown }).rows;
+  if (!Array.isArray(rows)) throw new TypeError(`${file}: expected an array of rows or { rows: [...] }`);
+  rows.forEach((r: unknown, i) => {
+    const row = r as { method?: unknown; median?: unknown };
+    if (typeof row?.method !== "string" || typeof row.median !== "number") {
+      throw new TypeError(`${file}: row ${i} needs a string "method" and a numeric "median" (seconds)`);
+    }
+  });
+  return rows as TimingRow[];
+}
+
+function shortSeconds(s: number): string {
+  if (s < 1e-3) return `${Number((s * 1e6).toPrecision(2))}µ`;
+  if (s < 1) return `${Number((s * 1e3).toPrecision(2))}m`;
+  return `${Number(s.toPrecision(2))}s`;
+}
+
+function keyOf(x: ParamValue, y: ParamValue): string {
+  return JSON.stringify([x, y]);
+}
+
+/**
+ * Computes the per-method cells, the fastest-method map and the baseline
+ * ratios. Throws if a (method, x, y) appears twice: filter other parameters
+ * (e.g. stride) first.
+ */
+export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatmapOptions): BenchHeatmapData {
+  const stat = options.value ?? "median";
+  const seen = [...new Set(rows.map((r) => r.method))];
+  const methods = options.methods ? [...options.methods] : seen;
+  const wanted = new Set(methods);
+  const byPoint = new Map<string, { x: ParamValue; y: ParamValue; times: Map<string, number> }>();
+  for (const row of rows) {
+    if (!wanted.has(row.method)) continue;
+    const x = row[options.x];
+    const y = row[options.y];
+    if (x === undefined || y === undefined) throw new TypeError(`row for ${row.method} lacks field ${JSON.stringify(x === undefined ? options.x : options.y)}`);
+    const key = keyOf(x, y);
+    const point = byPoint.get(key) ?? { x, y, times: new Map<string, number>() };
+    if (point.times.has(row.method)) {
+      throw new RangeError(`two rows for ${row.method} at ${options.x}=${x}, ${options.y}=${y}; filter the other parameters first`);
+    }
+    point.times.set(row.method, row[stat]);
+    byPoint.set(key, point);
+  }
+  if (options.baseline !== undefined && !wanted.has(options.baseline)) {
+    throw new RangeError(`baseline ${JSON.stringify(options.baseline)} is not among the methods: ${methods.join(", ")}`);
+  }
+
+  const cells: HeatCell[] = [];
+  const fastest: FastestCell[] = [];
+  const ratios: RatioCell[] = [];
+  for (const { x, y, times } of byPoint.values()) {
+    const ranked = [...times.entries()].filter(([, s]) => s > 0 && Number.isFinite(s)).sort((a, b) => a[1] - b[1]);
+    for (const [method, seconds] of times) {
+      cells.push({ method, x, y, seconds, log10: Math.log10(seconds), label: shortSeconds(seconds) });
+    }
+    if (ranked.length > 0) {
+      const [method, seconds] = ranked[0];
+      const margin = ranked.length > 1 ? ranked[1][1] / seconds : undefined;
+      fastest.push({ x, y, method, seconds, margin, label: margin === undefined ? "" : `×${margin.toFixed(1)}` });
+    }
+    const base = options.baseline !== undefined ? times.get(options.baseline) : undefined;
+    if (base !== undefined && base > 0) {
+      for (const [method, seconds] of times) {
+        if (method === options.baseline) continue;
+        const ratio = seconds / base;
+        ratios.push({ method, x, y, ratio, log10: Math.log10(ratio), label: ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2) });
+      }
+    }
+  }
+  return { methods, cells, fastest, ratios };
+}
+
+/**
+ * The figure as one vega-lite spec (vertical concatenation of: heatmaps per
+ * method on a shared log10-seconds color scale; fastest method per cell with
+ * its margin over the runner-up; time ratio to `baseline` per method on a
+ * diverging log scale, blue = faster than the baseline).
+ *
+ * @example
+ * benchHeatmapsSpec([...einconvRows, ...readTimingRows("scipy.json")], { x: "n", y: "f", baseline: "scipy.fftconvolve" });
+ */
+export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeatmapOptions): TopLevelSpec {
+  const data = benchHeatmapData(rows, options);
+  const cell = options.cellSize ?? 26;
+  const columns = options.columns ?? Math.min(4, Math.max(1, data.methods.length));
+  const stat = options.value ?? "median";
+  const axes = {
+    x: { field: "x", type: "ordinal", title: options.xTitle ?? options.x, axis: { labelAngle: 0, labelOverlap: true } },
+    y: { field: "y", type: "ordinal", title: options.yTitle ?? options.y, sort: "descending", axis: { labelOverlap: true } },
+  } as const;
+  const size = { width: { step: cell }, height: { step: cell } };
+  const fontSize = Math.max(7, Math.min(10, cell * 0.34));
+  const tooltip = (field: string, format: string): Array<StringFieldDef<Field>> => [
+    { field: "method" },
+    { field: "x", title: options.x },
+    { field: "y", title: options.y },
+    { field, format },
+  ];
+  const header = { title: null, labelFontSize: 12, labelFontWeight: "bold" } as const;
+  const ratioMethods = data.methods.filter((m) => m !== options.baseline);
+  // Label colors that stay readable: white on the dark half of viridis / the saturated ends of redblue.
+  const logTimes = data.cells.map((c) => c.log10).filter(Number.isFinite);
+  const midLog = (Math.min(...logTimes) + Math.max(...logTimes)) / 2;
+  const maxRatio = Math.max(0, ...data.ratios.map((r) => Math.abs(r.log10)).filter(Number.isFinite));
+  const labelColor = (test: string) => ({ condition: { test, value: "white" }, value: "black" });
+
+  const perMethod: NonNormalizedSpec = {
+    title: { text: `time per method: log10(${stat} seconds)`, anchor: "start" },
+    data: { values: data.cells },
+    facet: { field: "method", type: "nominal", sort: data.methods, header },
+    columns,
+    spec: {
+      ...size,
+      encoding: axes,
+      layer: [
+        {
+          mark: "rect",
+          encoding: {
+            color: { field: "log10", type: "quantitative", scale: { scheme: "viridis" }, title: "log10 s" },
+            tooltip: tooltip("seconds", ".3e"),
+          },
+        },
+        { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: labelColor(`datum.log10 < ${midLog}`) } },
+      ],
+    },
+    resolve: { scale: { color: "shared" } },
+  };
+
+  const fastestPanel: NonNormalizedSpec = {
+    title: { text: "fastest method (label: times faster than the runner-up)", anchor: "start" },
+    data: { values: data.fastest },
+    ...size,
+    encoding: axes,
+    layer: [
+      {
+        mark: "rect",
+        encoding: {
+          color: { field: "method", type: "nominal", scale: { domain: data.methods, scheme: "tableau10" }, title: "fastest" },
+          tooltip: tooltip("margin", ".2f"),
+        },
+      },
+      { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: { value: "white" } } },
+    ],
+  };
+
+  const panels: NonNormalizedSpec[] = [perMethod, fastestPanel];
+  if (options.baseline !== undefined && data.ratios.length > 0) {
+    panels.push({
+      title: { text: `time / time(${options.baseline}) (blue: faster than ${options.baseline})`, anchor: "start" },
+      data: { values: data.ratios },
+      facet: { field: "method", type: "nominal", sort: ratioMethods, header },
+      columns,
+      spec: {
+        ...size,
+        encoding: axes,
+        layer: [
+          {
+            mark: "rect",
+            encoding: {
+              color: { field: "log10", type: "quantitative", scale: { scheme: "redblue", reverse: true, domainMid: 0 }, title: "log10 ratio" },
+              tooltip: tooltip("ratio", ".3f"),
+            },
+          },
+          { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: labelColor(`abs(datum.log10) > ${0.6 * maxRatio}`) } },
+        ],
+      },
+      resolve: { scale: { color: "shared" } },
+    });
+  }
+
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    ...(options.title ? { title: { text: options.title, fontSize: 15 } } : {}),
+    vconcat: panels,
+    resolve: { scale: { color: "independent" } },
+    config: { view: { stroke: null }, axis: { grid: false } },
+  };
+}
+
+/**
+ * Displays the speed-comparison figure (see {@link benchHeatmapsSpec}). `await` it.
+ *
+ * @example
+ * await benchHeatmaps(rows, { x: "n", y: "f", baseline: "scipy.fftconvolve", title: "2-D, stride 1" });
+ */
+export async function benchHeatmaps(rows: readonly TimingRow[], options: BenchHeatmapOptions & ChartDisplayOptions): Promise<void> {
+  await displayChart(benchHeatmapsSpec(rows, options), options);
+}
