@@ -2,6 +2,7 @@
 import ndarray from "ndarray";
 import { EinsumError } from "./errors";
 import { DType, NumericData, Tensor, TYPED_ARRAY } from "./types";
+import { assign } from "./views/assign";
 
 /** Product of a shape's sizes (1 for a 0-d shape). */
 export function sizeOf(shape: readonly number[]): number {
@@ -102,22 +103,7 @@ export function fromNested(values: Nested, dtype: DType = "float64"): Tensor {
 /** Copies any view into a new contiguous tensor (explicit materialization). */
 export function copy(x: Tensor, dtype: DType = dtypeOf(x)): Tensor {
   const out = zeros(x.shape, dtype);
-  const src = x.data as ArrayLike<number>;
-  const dst = out.data as Float64Array;
-  const rank = x.shape.length;
-  const index = new Array<number>(rank).fill(0);
-  const n = out.data.length;
-  let offset = x.offset;
-  for (let flat = 0; flat < n; flat++) {
-    dst[flat] = src[offset];
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      index[axis]++;
-      offset += x.stride[axis];
-      if (index[axis] < x.shape[axis]) break;
-      offset -= index[axis] * x.stride[axis];
-      index[axis] = 0;
-    }
-  }
+  assign(out, x);
   return out;
 }
 

@@ -30,7 +30,7 @@ import ndarray from "ndarray";
 import { einsum } from "../einsum";
 import { copy, zeros } from "../ndutil";
 import { Tensor } from "../types";
-import { windows } from "../views";
+import { addScaled, windows } from "../views";
 import { ConvError, PerAxis, perAxis } from "./info";
 
 /** Height and width parts of a per-axis setting. */
@@ -96,40 +96,6 @@ export function spatialSizes(g: WindowGeometry, height: number, width: number, w
 }
 
 /**
- * Adds `scale * src` into `dst` element-wise (same shape; any strides, rank >= 1).
- * `src` may be a broadcast view (zero strides); `dst` must not overlap itself.
- */
-export function addInto(dst: Tensor, src: Tensor, scale = 1): void {
-  const rank = dst.shape.length;
-  if (src.shape.length !== rank || src.shape.some((n, i) => n !== dst.shape[i])) {
-    throw new ConvError(`addInto: shapes [${dst.shape.join(", ")}] and [${src.shape.join(", ")}] differ`);
-  }
-  if (rank === 0 || dst.shape.some((n) => n === 0)) return;
-  const d = dst.data as Float64Array;
-  const s = src.data as ArrayLike<number>;
-  const inner = dst.shape[rank - 1];
-  const dInner = dst.stride[rank - 1];
-  const sInner = src.stride[rank - 1];
-  const index = new Array<number>(rank).fill(0);
-  let pd = dst.offset;
-  let ps = src.offset;
-  for (;;) {
-    for (let i = 0, a = pd, b = ps; i < inner; i++, a += dInner, b += sInner) d[a] += scale * s[b];
-    let axis = rank - 2;
-    for (; axis >= 0; axis--) {
-      index[axis]++;
-      pd += dst.stride[axis];
-      ps += src.stride[axis];
-      if (index[axis] < dst.shape[axis]) break;
-      pd -= index[axis] * dst.stride[axis];
-      ps -= index[axis] * src.stride[axis];
-      index[axis] = 0;
-    }
-    if (axis < 0) return;
-  }
-}
-
-/**
  * Scatter-adds per-tap gradients back through the window geometry: for each tap
  * `(k, l)`, `scale * tap(k, l)` (shape `(B, C, H', W')`) is added to the strided slab
  * `paddedGrad[:, :, k*dh : : sh, l*dw : : sw]` (a view, H'×W' positions). Then the
@@ -152,7 +118,7 @@ export function scatterTaps(
   for (let k = 0; k < g.kernel.height; k++) {
     for (let l = 0; l < g.kernel.width; l++) {
       const offset = k * g.dilation.height * s2 + l * g.dilation.width * s3;
-      addInto(ndarray(grad.data, slabShape, slabStrides, offset), tap(k, l), scale);
+      addScaled(ndarray(grad.data, slabShape, slabStrides, offset), tap(k, l), scale);
     }
   }
   if (g.padding.height === 0 && g.padding.width === 0) return grad;
@@ -306,7 +272,7 @@ export class Conv2D {
     if (this.biasTensor !== null) {
       const b = this.biasTensor;
       // bias broadcast over b, h, w as a zero-stride view (no copy)
-      addInto(out, ndarray(b.data, out.shape, [0, b.stride[0], 0, 0], b.offset));
+      addScaled(out, ndarray(b.data, out.shape, [0, b.stride[0], 0, 0], b.offset));
     }
     this.cache = { inputShape: [...x.shape], sizes, windows: win };
     return out;

@@ -1,12 +1,15 @@
-/** Element-wise copy between two views of the same shape (rank-generic odometer). */
+/** Element-wise updates between two views of the same shape (one rank-generic odometer). */
 import { EinsumError } from "../errors";
 import { Tensor } from "../types";
 
-/** Copies `src` into `dst` (same shape). `dst` must not overlap itself. */
-export function assign(dst: Tensor, src: Tensor): void {
+/**
+ * Walks `dst` and `src` together, calling `update(d, i, s, j)` with `dst`'s data and
+ * index and `src`'s data and index for every element (innermost axis in a tight loop).
+ */
+function zipWalk(dst: Tensor, src: Tensor, fn: string, inner: (d: Float64Array, a: number, s: ArrayLike<number>, b: number, n: number, da: number, db: number) => void): void {
   const rank = dst.shape.length;
   if (src.shape.length !== rank || src.shape.some((n, i) => n !== dst.shape[i])) {
-    throw new EinsumError(`assign: shapes [${dst.shape.join(", ")}] and [${src.shape.join(", ")}] differ`);
+    throw new EinsumError(`${fn}: shapes [${dst.shape.join(", ")}] and [${src.shape.join(", ")}] differ`);
   }
   if (dst.shape.some((n) => n === 0)) return;
   const d = dst.data as Float64Array;
@@ -14,11 +17,11 @@ export function assign(dst: Tensor, src: Tensor): void {
   const index = new Array<number>(rank).fill(0);
   let pd = dst.offset;
   let ps = src.offset;
-  const inner = rank === 0 ? 1 : dst.shape[rank - 1];
-  const dInner = rank === 0 ? 0 : dst.stride[rank - 1];
-  const sInner = rank === 0 ? 0 : src.stride[rank - 1];
+  const n = rank === 0 ? 1 : dst.shape[rank - 1];
+  const dStep = rank === 0 ? 0 : dst.stride[rank - 1];
+  const sStep = rank === 0 ? 0 : src.stride[rank - 1];
   for (;;) {
-    for (let i = 0, a = pd, b = ps; i < inner; i++, a += dInner, b += sInner) d[a] = s[b];
+    inner(d, pd, s, ps, n, dStep, sStep);
     let axis = rank - 2;
     for (; axis >= 0; axis--) {
       index[axis]++;
@@ -31,4 +34,18 @@ export function assign(dst: Tensor, src: Tensor): void {
     }
     if (axis < 0) return;
   }
+}
+
+/** Copies `src` into `dst` (same shape; `src` may broadcast with zero strides). `dst` must not overlap itself. */
+export function assign(dst: Tensor, src: Tensor): void {
+  zipWalk(dst, src, "assign", (d, a, s, b, n, da, db) => {
+    for (let i = 0; i < n; i++, a += da, b += db) d[a] = s[b];
+  });
+}
+
+/** `dst += scale * src` element-wise (same shape; `src` may broadcast). `dst` must not overlap itself. */
+export function addScaled(dst: Tensor, src: Tensor, scale = 1): void {
+  zipWalk(dst, src, "addScaled", (d, a, s, b, n, da, db) => {
+    for (let i = 0; i < n; i++, a += da, b += db) d[a] += scale * s[b];
+  });
 }

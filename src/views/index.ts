@@ -1,4 +1,4 @@
 export { makeView, asStrided, permute } from "./strided";
 export { slidingWindowView, viewAsWindows, windows, WindowOptions } from "./windows";
 export { pad } from "./pad";
-export { assign } from "./assign";
+export { assign, addScaled } from "./assign";
