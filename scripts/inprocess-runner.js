@@ -65,7 +65,7 @@ function textOf(chunk) {
 
 /** Child side. */
 async function childMain([notebookPath, executedPath, reportPath, timeoutArg]) {
-  const wanted = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).devDependencies.tslab;
+  const wanted = (() => { const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")); return (pkg.dependencies || {}).tslab || (pkg.devDependencies || {}).tslab; })();
   const installed = JSON.parse(fs.readFileSync(path.join(TSLAB_DIR, "package.json"), "utf8")).version;
   if (wanted !== installed) throw new Error(`in-process runner needs tslab ${wanted} (uses its internals), found ${installed}`);
   const { createConverter } = require(path.join(TSLAB_DIR, "dist", "converter"));

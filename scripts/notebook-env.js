@@ -64,7 +64,8 @@ function ensureBuilt() {
  * helpers use tslab internals, so an unexpected version is an error.
  */
 function checkTslabVersion() {
-  const wanted = (readJson(path.join(ROOT, "package.json")).devDependencies || {}).tslab;
+  const pkg = readJson(path.join(ROOT, "package.json"));
+  const wanted = (pkg.dependencies || {}).tslab || (pkg.devDependencies || {}).tslab;
   const installed = readJson(path.join(ROOT, "node_modules", "tslab", "package.json")).version;
   if (wanted && wanted !== installed) {
     throw new Error(`tslab ${installed} is installed but package.json pins ${wanted}; run npm ci`);

@@ -33,32 +33,15 @@
 import type { NdArray } from "ndarray";
 import ndarray from "ndarray";
 import type { Tensor } from "../types";
-import { ConvError } from "../fft/errors";
 import { FFTPlans } from "../fft/plan";
-import { fftSize } from "../fft/sizes";
 import { RealView, Spectrum, zeroSpectrum } from "../fft/layout";
 import { irfftn, rfftn } from "../fft/nd";
 import { accumulateCorrelation } from "../fft/products";
-import { AxisSplit, blockOutputs, splitAxis } from "../fft/split";
+import { blockOutputs } from "../fft/split";
+import { Conv2dFFTPlanOptions, planConv2dFFT } from "../fft/plan2d";
 
-/** Options of {@link planConv2dFFT} (and of {@link conv2dFFT}). */
-export interface Conv2dFFTPlanOptions {
-  /** Step between output samples along (height, width); positive integers. */
-  stride: [number, number];
-  /**
-   * Polyphase split of the stride: "auto" (default) lets the cost model pick a
-   * divisor of the stride per axis; true always splits by the full stride;
-   * false never splits (stride-1 correlation, only the kept rows and columns
-   * are inverse-transformed).
-   */
-  polyphase?: "auto" | boolean;
-  /**
-   * Transform lengths per axis: "auto" (default) lets the cost model choose
-   * overlap-save blocks; "single" uses one block per axis (next power of two
-   * >= the phase length); a pair forces the lengths (powers of two).
-   */
-  blockSizes?: "auto" | "single" | [number, number];
-}
+export { planConv2dFFT } from "../fft/plan2d";
+export type { Conv2dFFTPlan, Conv2dFFTPlanOptions, Conv2dFFTWork } from "../fft/plan2d";
 
 /** Options of {@link conv2dFFT}. */
 export interface Conv2dFFTOptions extends Conv2dFFTPlanOptions {
@@ -66,181 +49,23 @@ export interface Conv2dFFTOptions extends Conv2dFFTPlanOptions {
   plans?: FFTPlans;
 }
 
-/** The chosen split of both spatial axes, and its modelled cost. */
-export interface Conv2dFFTPlan {
-  rows: AxisSplit;
-  cols: AxisSplit;
-  /** Depth of the data, and of the kernel (1 for a 2-D kernel reused on every channel). */
-  channels: number;
-  kernelChannels: number;
-  /** Output shape (height, width). */
-  outShape: [number, number];
-  /** Work counts of the plan (the cost model's features). */
-  work: Conv2dFFTWork;
-  /**
-   * Modelled run time in milliseconds on the development machine (a 2-core
-   * VM, Node 20); comparable between plans and methods, not a promise.
-   */
-  cost: number;
-}
-
 /**
- * Work counts of a plan, the features of the cost model. Exported through
- * `Conv2dFFTPlan.work` so the model can be refitted (bench/fft_quick.ts).
+ * Sum over depth of (h, w, c) data: a 2-D kernel applied to every channel
+ * gives sum_c corr(x_c, k) = corr(sum_c x_c, k), so one summed plane (a copy
+ * of h*w values) replaces c transforms.
  */
-export interface Conv2dFFTWork {
-  /** Butterflies (n log2 n) of real-input transforms and of complex transforms. */
-  realButterflies: number;
-  complexButterflies: number;
-  /** Elements gathered into / scattered out of transform buffers. */
-  moves: number;
-  /** Of those, moves along columns of spectra larger than CACHE_BYTES (cache-missing strided access). */
-  farMoves: number;
-  /** Complex multiply-adds of spectra. */
-  products: number;
-  /** fft.js calls (one per line). */
-  lines: number;
-  /** N-D transform calls (allocation and line tables). */
-  calls: number;
-}
-
-/**
- * Cost-model weights, in nanoseconds per unit of work: non-negative least
- * squares (relative error) on 82 forced plans over 14 shapes of the blog's
- * kind, Node 20 on the 2-core development VM. Median predicted/actual time
- * 1.00 (range 0.62-1.23). The features are collinear (products move with
- * column moves), so single weights mean little; the sum is what is fitted.
- */
-const WEIGHTS: Conv2dFFTWork = {
-  realButterflies: 3.4,
-  complexButterflies: 1.5,
-  moves: 4,
-  farMoves: 0.4,
-  products: 0,
-  lines: 130,
-  calls: 2300,
-};
-
-/** Spectra larger than this are assumed to miss cache on column passes. */
-const CACHE_BYTES = 1 << 19;
-
-function butterflies(n: number): number {
-  return n * Math.log2(n);
-}
-
-/** Rows of phase data read by the blocks of an axis (the last block may be short). */
-function blockRows(s: AxisSplit): number {
-  let rows = 0;
-  for (let b = 0; b < s.blocks; b++) rows += Math.max(0, Math.min(s.size, s.phaseLength - b * s.validPerBlock));
-  return rows;
-}
-
-function planWork(rows: AxisSplit, cols: AxisSplit, channels: number, kernelChannels: number): Conv2dFFTWork {
-  const n0 = rows.size, n1 = cols.size, bins = n1 / 2 + 1;
-  const phases = rows.livePhases * cols.livePhases;
-  const blocks = rows.blocks * cols.blocks;
-  const far = channels * n0 * bins * 16 > CACHE_BYTES ? 1 : 0;
-  // Real passes: kernel rows once, data rows of every block (columns only change the width blocks).
-  const realLines = phases * (kernelChannels * rows.phaseKernel + channels * blockRows(rows) * cols.blocks);
-  // Column passes: kernel once, data per block, and one inverse per block.
-  const columnLines = phases * (kernelChannels + channels * blocks) * bins + blocks * bins;
-  // Inverse rows: the kept rows, two per complex transform, once per column block.
-  const inverseLines = cols.blocks * Math.ceil(rows.outputs / 2);
-  return {
-    realButterflies: realLines * butterflies(n1),
-    complexButterflies: columnLines * butterflies(n0) + inverseLines * butterflies(n1),
-    moves: realLines * 1.5 * n1 + columnLines * 2 * n0 + inverseLines * 3 * n1,
-    farMoves: far * columnLines * 2 * n0,
-    products: phases * channels * blocks * n0 * bins,
-    lines: realLines + columnLines + inverseLines,
-    calls: phases * (1 + blocks) + blocks,
-  };
-}
-
-function workCost(w: Conv2dFFTWork): number {
-  let total = 0;
-  for (const key of Object.keys(WEIGHTS) as Array<keyof Conv2dFFTWork>) total += WEIGHTS[key] * w[key];
-  return total * 1e-6; // ns -> ms
-}
-
-function divisors(n: number): number[] {
-  const out: number[] = [];
-  for (let d = 1; d <= n; d++) if (n % d === 0) out.push(d);
-  return out;
-}
-
-/** Candidate splits of one axis under the options. */
-function axisCandidates(length: number, kernel: number, stride: number, polyphase: "auto" | boolean, sizes: "auto" | "single" | number): AxisSplit[] {
-  const factors = polyphase === "auto" ? divisors(stride) : [polyphase ? stride : 1];
-  const out: AxisSplit[] = [];
-  for (const f of factors) {
-    const single = splitAxis(length, kernel, stride, f);
-    if (sizes === "single") out.push(single);
-    else if (typeof sizes === "number") out.push(splitAxis(length, kernel, stride, f, sizes));
-    else {
-      // Every power of two from the kernel phase length up to one block.
-      for (let n = fftSize(single.phaseKernel); n <= single.size; n *= 2) out.push(splitAxis(length, kernel, stride, f, n));
+function sumDepth(x: Tensor): NdArray<Float64Array> {
+  const [h, w, c] = x.shape;
+  const [s0, s1, s2] = x.stride;
+  const out = new Float64Array(h * w);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      let acc = 0;
+      for (let k = 0, p = x.offset + i * s0 + j * s1; k < c; k++, p += s2) acc += x.data[p];
+      out[i * w + j] = acc;
     }
   }
-  return out;
-}
-
-function shapeOf(x: { shape: readonly number[] }): readonly number[] {
-  return x.shape;
-}
-
-function checkShapes(xShape: readonly number[], kShape: readonly number[], stride: [number, number]): { channels: number; kernelChannels: number } {
-  const xr = xShape.length, kr = kShape.length;
-  if (xr !== 2 && xr !== 3) throw new ConvError(`conv2dFFT: x must be (h, w) or (h, w, c), got shape [${xShape.join(", ")}]`);
-  if (kr !== 2 && kr !== 3) {
-    throw new ConvError(`conv2dFFT: kernel must be (kh, kw) or (kh, kw, c), got shape [${kShape.join(", ")}]`);
-  }
-  if (kr === 3 && xr === 2) {
-    throw new ConvError(`conv2dFFT: a 3-D kernel [${kShape.join(", ")}] needs 3-D data, got [${xShape.join(", ")}]`);
-  }
-  const channels = xr === 3 ? xShape[2] : 1;
-  const kernelChannels = kr === 3 ? kShape[2] : 1;
-  if (kr === 3 && kernelChannels !== channels) {
-    throw new ConvError(`conv2dFFT: kernel has ${kernelChannels} channels but x has ${channels}`);
-  }
-  if (!Array.isArray(stride) || stride.length !== 2 || !stride.every((s) => Number.isInteger(s) && s >= 1)) {
-    throw new ConvError(`conv2dFFT: stride must be two positive integers, got ${JSON.stringify(stride)}`);
-  }
-  const [h, w] = xShape;
-  const [kh, kw] = kShape;
-  if (kh < 1 || kw < 1 || channels < 1 || h < 1 || w < 1) throw new ConvError(`conv2dFFT: empty kernel or data`);
-  if (kh > h || kw > w) {
-    throw new ConvError(`conv2dFFT: kernel (${kh}, ${kw}) is larger than the input (${h}, ${w}) in valid mode; pad the input first`);
-  }
-  return { channels, kernelChannels };
-}
-
-/**
- * Chooses how {@link conv2dFFT} splits the two spatial axes (polyphase factor
- * and overlap-save block length per axis) by minimising the modelled cost,
- * and returns the plan with its cost (usable by a method chooser).
- *
- * @example
- * planConv2dFFT([256, 256, 5], [9, 9, 5], { stride: [1, 1] }).rows.size // 256 (one block)
- * planConv2dFFT([300, 300, 5], [9, 9, 5], { stride: [5, 5] }).rows.factor // 5
- */
-export function planConv2dFFT(xShape: readonly number[], kShape: readonly number[], opts: Conv2dFFTPlanOptions): Conv2dFFTPlan {
-  const { channels, kernelChannels } = checkShapes(xShape, kShape, opts.stride);
-  const polyphase = opts.polyphase ?? "auto";
-  const sizes = opts.blockSizes ?? "auto";
-  const rowCands = axisCandidates(xShape[0], kShape[0], opts.stride[0], polyphase, Array.isArray(sizes) ? sizes[0] : sizes);
-  const colCands = axisCandidates(xShape[1], kShape[1], opts.stride[1], polyphase, Array.isArray(sizes) ? sizes[1] : sizes);
-  let best: Conv2dFFTPlan | undefined;
-  for (const rows of rowCands) {
-    for (const cols of colCands) {
-      const work = planWork(rows, cols, channels, kernelChannels);
-      const cost = workCost(work);
-      if (best === undefined || cost < best.cost) {
-        best = { rows, cols, channels, kernelChannels, outShape: [rows.outputs, cols.outputs], work, cost };
-      }
-    }
-  }
-  return best as Conv2dFFTPlan;
+  return ndarray(out, [h, w]);
 }
 
 /** Channel-first (c, h, w) view of a (h, w) or (h, w, c) array: zero-copy, strides permuted. */
@@ -276,7 +101,7 @@ function phaseBlock(v: RealView, p: [number, number], f: [number, number], start
  *
  * `x` is (h, w) or (h, w, c); `kernel` is (kh, kw) or (kh, kw, c) with the same
  * c. A 2-D kernel on 3-D data is applied to every channel (the blog's
- * depth-repeated kernel). Inputs may be any strided views (transposed,
+ * depth-repeated kernel; computed by summing the depth first, a copy). Inputs may be any strided views (transposed,
  * stepped, offset); nothing is copied except into transform buffers. Padding
  * and "same"/"full" modes are the caller's job: pad x first. Returns a new
  * contiguous float64 array of shape
@@ -287,19 +112,18 @@ function phaseBlock(v: RealView, p: [number, number], f: [number, number], start
  * const y = conv2dFFT(x7, k3, { stride: [2, 2] });
  */
 export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): NdArray<Float64Array> {
-  const plan = planConv2dFFT(shapeOf(x), shapeOf(kernel), opts);
+  const plan = planConv2dFFT(x.shape, kernel.shape, opts);
   const { rows, cols } = plan;
   const plans = opts.plans ?? new FFTPlans();
-  const sizes = [rows.size, cols.size];
   const n: [number, number] = [rows.size, cols.size];
   const f: [number, number] = [rows.factor, cols.factor];
-  const xv = channelFirst(x);
+  const xv = channelFirst(x.shape.length === 3 && kernel.shape.length === 2 ? sumDepth(x) : x);
   const kv = channelFirst(kernel);
   // Kernel spectra: one per live phase pair, shared by every block.
   const phases: Array<{ p: [number, number]; K: Spectrum }> = [];
   for (let p0 = 0; p0 < rows.livePhases; p0++) {
     for (let p1 = 0; p1 < cols.livePhases; p1++) {
-      const K = rfftn(phaseBlock(kv, [p0, p1], f, [0, 0], n), [1, 2], sizes, plans);
+      const K = rfftn(phaseBlock(kv, [p0, p1], f, [0, 0], n), [1, 2], n, plans);
       phases.push({ p: [p0, p1], K });
     }
   }
@@ -315,9 +139,9 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
       for (const { p, K } of phases) {
         const view = phaseBlock(xv, p, f, [r.dataStart, c.dataStart], n);
         if (view.shape[1] === 0 || view.shape[2] === 0) continue;
-        accumulateCorrelation(acc, rfftn(view, [1, 2], sizes, plans), K);
+        accumulateCorrelation(acc, rfftn(view, [1, 2], n, plans), K);
       }
-      const y = irfftn(acc, [0, 1], sizes, [r.crop, c.crop], plans);
+      const y = irfftn(acc, [0, 1], n, [r.crop, c.crop], plans);
       if (out === undefined) return y;
       // Place the block's outputs; a copy of O(outputs), small next to the transforms.
       for (let i = 0; i < r.crop.length; i++) {

@@ -1,13 +1,19 @@
+import { EinsumError } from "../errors";
+
 /**
- * Error thrown by the FFT layer and the FFT convolutions for invalid arguments
+ * Error thrown by the FFT layer and the convolutions for invalid arguments
  * (bad sizes, mismatched shapes, unknown modes).
  *
- * Kept local so this module does not depend on the engine; it is a plain
- * `Error` subclass with a stable `name`, so callers can test `instanceof ConvError`.
+ * A subclass of einconv's single error type, so `instanceof EinsumError`
+ * catches every einconv error, while `instanceof ConvError` singles out the
+ * convolution ones. (It keeps EinsumError's `name`, which is typed as that
+ * literal.)
+ *
+ * @example
+ * try { conv2dFFT(x, bigKernel, { stride: [1, 1] }); } catch (e) { if (e instanceof ConvError) console.log(e.message); }
  */
-export class ConvError extends Error {
+export class ConvError extends EinsumError {
   constructor(message: string) {
     super(message);
-    this.name = "ConvError";
   }
 }

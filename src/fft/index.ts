@@ -14,5 +14,7 @@ export type { Crop } from "./nd";
 export { multiplySpectra, accumulateCorrelation, broadcastShape } from "./products";
 export { splitAxis, blockOutputs } from "./split";
 export type { AxisSplit, BlockOutputs } from "./split";
+export { planConv2dFFT } from "./plan2d";
+export type { Conv2dFFTPlan, Conv2dFFTPlanOptions, Conv2dFFTWork } from "./plan2d";
 export { fftconvolve, correlate } from "./convolve";
 export type { ConvMode, FFTConvolveOptions, CorrelateOptions } from "./convolve";

@@ -23,7 +23,7 @@ interface FFTInstance {
 }
 type FFTConstructor = new (size: number) => FFTInstance;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// CommonJS package without declarations: typed through the interface above.
 const FFT: FFTConstructor = require("fft.js");
 
 /**
