@@ -116,12 +116,30 @@ export function einsum(spec: string, ...operands: Array<Tensor | EinsumOptions>)
 export function einsum(...sublistForm: Array<Tensor | Sublist | EinsumOptions>): Tensor;
 export function einsum(...args: unknown[]): Tensor {
   const { spec, operands, options } = splitArguments(args);
-  const subscripts = parse(spec);
   const tensors = checkOperands(operands);
-  const plan = planEinsum(subscripts, tensors.map((t) => t.shape), options.optimize ?? "greedy");
   const dtype = resultDtype(tensors, options);
-  if (options.out) checkOut(options.out, plan, dtype, tensors);
-  return runProgram(compilePlan(plan, dtype), tensors, options.backend ?? defaultBackend(), options.out);
+  const program = programFor(spec, tensors.map((t) => t.shape), options.optimize ?? "greedy", dtype);
+  if (options.out) checkOut(options.out, program.plan, dtype, tensors);
+  return runProgram(program, tensors, options.backend ?? defaultBackend(), options.out);
+}
+
+/**
+ * Compiled programs by (spec, shapes, optimize, dtype). Plans never depend on data,
+ * so repeated calls with the same shapes (a layer's forward pass in a loop) skip
+ * parsing, planning and compiling. Bounded; a pure cache with no observable state.
+ */
+const programs = new Map<string, Program>();
+const PROGRAM_CACHE_LIMIT = 256;
+
+function programFor(spec: string, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption, dtype: DType): Program {
+  const key = `${spec}|${shapes.map((s) => s.join("x")).join(",")}|${String(optimize)}|${dtype}`;
+  let program = programs.get(key);
+  if (!program) {
+    program = compilePlan(planEinsum(parse(spec), shapes, optimize), dtype);
+    if (programs.size >= PROGRAM_CACHE_LIMIT) programs.delete(programs.keys().next().value as string);
+    programs.set(key, program);
+  }
+  return program;
 }
 
 /** A compiled einsum for fixed operand shapes, reusable across calls. */
