@@ -23,4 +23,6 @@ try {
   fs.symlinkSync("..", self, "dir");
 }
 
+// tsc never deletes outputs: drop compiled tests so a removed test file cannot linger in dist/.
+fs.rmSync(path.join(root, "dist", "test"), { recursive: true, force: true });
 run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
