@@ -29,6 +29,7 @@ export { tensordot, TensordotAxes } from "./tensordot";
 // Kernel layer
 export { Backend, LoopTask, GemmTask, LoopOperand } from "./compile/tasks";
 export { JsBackend, defaultBackend } from "./compile/backend";
+export { WasmBackend, WasmBackendOptions, createBackend, CreateBackendOptions, BackendKind, WasmGemm, WasmGemmOptions, wasmSimdSupported } from "./compile/wasm";
 export { KernelCache, KernelCacheOptions } from "./compile/cache";
 export { LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/loops";
 

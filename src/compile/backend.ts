@@ -7,6 +7,8 @@ import { KernelCache, KernelCacheOptions } from "./cache";
 import { gemm } from "./gemm";
 import { loopShape } from "./loops";
 import { Backend, GemmTask, LoopTask } from "./tasks";
+import { WasmBackend } from "./wasm/backend";
+import { wasmSimdSupported } from "./wasm/kernel";
 
 export class JsBackend implements Backend {
   readonly name = "js";
@@ -25,13 +27,14 @@ export class JsBackend implements Backend {
   }
 }
 
-let shared: JsBackend | undefined;
+let shared: Backend | undefined;
 
 /**
- * The backend used when none is passed: created on first use and then only
- * grows its kernel cache (it holds no settings that calls could change).
+ * The backend used when none is passed: WebAssembly SIMD GEMM (loop nests in JS)
+ * where the runtime supports wasm SIMD, else plain JS. Created on first use; it
+ * then only grows its caches (it holds no settings that calls could change).
  */
-export function defaultBackend(): JsBackend {
-  shared ??= new JsBackend();
+export function defaultBackend(): Backend {
+  shared ??= wasmSimdSupported() ? new WasmBackend() : new JsBackend();
   return shared;
 }

@@ -5,17 +5,17 @@
  */
 import { JsBackend } from "../backend";
 import { KernelCacheOptions } from "../cache";
-import { gemm, GemmBlocking } from "../gemm";
+import { gemm } from "../gemm";
 import { Backend, GemmTask, LoopTask } from "../tasks";
 import { EinsumError } from "../../errors";
-import { WASM_BLOCKING, WasmGemm, wasmSimdSupported } from "./kernel";
+import { WasmGemm, WasmGemmOptions, checkGemmOptions, wasmSimdSupported } from "./kernel";
 
 /** Options of {@link WasmBackend}. */
 export interface WasmBackendOptions {
   /** Backend for loop nests and the GEMM fallback (default: a new JsBackend). */
   readonly js?: JsBackend;
-  /** Block sizes of the wasm GEMM (mc and nc multiples of 4; default {@link WASM_BLOCKING}). */
-  readonly blocking?: GemmBlocking;
+  /** Blocking and staging of the wasm GEMM (defaults are tuned; see {@link WasmGemmOptions}). */
+  readonly gemm?: WasmGemmOptions;
   /** Loop-kernel options for the JsBackend created when `js` is not given. */
   readonly loops?: KernelCacheOptions;
 }
@@ -23,8 +23,10 @@ export interface WasmBackendOptions {
 /**
  * GEMMs through WebAssembly SIMD, loops through plain JS. Falls back to the JS GEMM
  * when the engine has no WebAssembly or no SIMD (`usesWasm` says which). Each
- * instance owns its wasm memory, which grows to the largest block set used
- * (≈3.4 MB at the default blocking) and is reused by later calls.
+ * instance owns its wasm memory: the pack and C-block buffers (≈ 3.4 MB at the
+ * default blocking) plus, for operands that get staged, a float64 copy of the
+ * storage the GEMM reads (at most 128 MiB each; see pack.ts). It grows to the
+ * largest call so far and is reused, never shrunk — drop the backend to free it.
  *
  * @example
  * import { einsum, WasmBackend } from "einconv";
@@ -36,18 +38,25 @@ export class WasmBackend implements Backend {
   /** True when GEMMs really run in wasm (false: the JS fallback). */
   readonly usesWasm: boolean;
   readonly js: JsBackend;
-  readonly blocking: GemmBlocking;
+  readonly gemmOptions: WasmGemmOptions;
   private readonly kernel: WasmGemm | undefined;
 
   constructor(options: WasmBackendOptions = {}) {
     this.js = options.js ?? new JsBackend(options.loops);
-    this.blocking = options.blocking ?? WASM_BLOCKING;
-    if (this.blocking.mc % 4 !== 0 || this.blocking.nc % 4 !== 0 || this.blocking.mc <= 0 || this.blocking.nc <= 0 || this.blocking.kc <= 0) {
-      throw new EinsumError(`WasmBackend blocking needs positive sizes with mc and nc multiples of 4 (got mc ${this.blocking.mc}, kc ${this.blocking.kc}, nc ${this.blocking.nc})`);
+    this.gemmOptions = options.gemm ?? {};
+    try {
+      checkGemmOptions(this.gemmOptions);
+    } catch (err) {
+      throw new EinsumError(`WasmBackend: ${(err as Error).message}`);
     }
     this.kernel = WasmGemm.create();
     this.usesWasm = this.kernel !== undefined;
     this.name = this.usesWasm ? "wasm-simd" : "wasm-simd (js fallback)";
+  }
+
+  /** Bytes of wasm linear memory this backend holds (0 on the JS fallback). */
+  get wasmMemoryBytes(): number {
+    return this.kernel?.memoryBytes ?? 0;
   }
 
   runLoops(task: LoopTask): void {
@@ -55,7 +64,7 @@ export class WasmBackend implements Backend {
   }
 
   runGemm(task: GemmTask): void {
-    if (this.kernel) this.kernel.run(task, this.blocking);
+    if (this.kernel) this.kernel.run(task, this.gemmOptions);
     else gemm(task);
   }
 }

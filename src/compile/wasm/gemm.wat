@@ -1,30 +1,39 @@
-;; einconv's float64 GEMM macro-kernel in WebAssembly SIMD (128-bit, f64x2).
+;; einconv's float64 GEMM kernels in WebAssembly SIMD (128-bit, f64x2).
 ;;
 ;; Hand-written; `node scripts/build-wasm.js` compiles it (wabt) into gemm_wasm.ts,
 ;; which is what the package loads. Only core SIMD is used (f64x2.mul + f64x2.add,
 ;; no relaxed-simd FMA: Node 20 does not enable relaxed SIMD by default, and on
 ;; CPUs with separate multiply and add pipes mul+add has the same throughput).
 ;;
-;; Linear memory holds three regions that the JS side (kernel.ts) packs and reads:
+;; The JS driver (kernel.ts) lays out linear memory; the kernels only see byte
+;; addresses and element counts:
 ;;   packed A  mc×kc in MR=4-row strips: strip s is kc groups of 4 values
 ;;             A[4s+0, p], A[4s+1, p], A[4s+2, p], A[4s+3, p]   for p = 0 .. kc-1
 ;;   packed B  kc×nc in NR=4-column strips: strip t is kc groups of 4 values
 ;;             B[p, 4t+0], B[p, 4t+1], B[p, 4t+2], B[p, 4t+3]   for p = 0 .. kc-1
-;;   C block   mc×nc, row-major (row stride nc doubles); `block` OVERWRITES it with
-;;             packed A · packed B (JS adds it into the real C through offset tables).
-;; mc and nc must be multiples of 4 (JS zero-pads partial strips), kc ≥ 1, and all
-;; three regions 16-byte aligned. Addresses and sizes are in bytes / elements as named.
+;;   C block   mc×nc, row-major with row stride ldc ≥ nc doubles (JS uses nc + 4 so
+;;             power-of-two widths do not put a block column in one cache set);
+;;             `block` overwrites it with packed A · packed B, or adds to it when
+;;             $acc ≠ 0 (so JS can sum several KC slices in wasm and add the block
+;;             into the real C once).
+;;   staged operands and offset tables (optional): a float64 copy of the part of an
+;;             operand's storage the task can reach, and its i32 offset tables, which
+;;             `pack` gathers strips from (JS gathers them itself otherwise).
+;; mc and nc must be multiples of 4 (packs are zero-padded), kc ≥ 1, the pack and
+;; C regions 16-byte aligned, and every strip table readable 3 entries past its end.
 (module
   (memory (export "memory") 1)
 
   ;; 4×4 micro-kernel: C[0..4, 0..4] (at $pc, row stride $ldc bytes) = Σ_p a_p ⊗ b_p
-  ;; over one A strip ($pa) and one B strip ($pb). The 16 results live in 8 f64x2
-  ;; accumulators ($cR_01 holds columns 0-1 of row R, $cR_23 columns 2-3), which
-  ;; with the two B vectors and one broadcast A value fits the 16 SSE/AVX registers.
-  ;; (Measured against 6×4, 4×6, 8×4, 4×8 and 2×8 variants and 2× k-unrolling: on
-  ;; V8 11.3 this shape was fastest; the larger ones spill.)
-  (func $micro (param $pa i32) (param $pb i32) (param $pc i32) (param $kc i32) (param $ldc i32)
-    (local $end i32)
+  ;; over one A strip ($pa) and one B strip ($pb), plus the old C tile if $acc ≠ 0.
+  ;; The 16 results live in 8 f64x2 accumulators ($cR_01 holds columns 0-1 of row R,
+  ;; $cR_23 columns 2-3), which with the two B vectors and one broadcast A value
+  ;; fits the 16 SSE/AVX registers.
+  ;; (Measured on Node 20 / V8 11.3, AMD Zen 3: ≈18 GFLOP/s in-cache, against 11-17
+  ;; for 6×4, 4×6, 8×4, 4×8 and 2×8 tiles and for 2× k-unrolling; pre-duplicated A
+  ;; instead of load64_splat made no difference.)
+  (func $micro (param $pa i32) (param $pb i32) (param $pc i32) (param $kc i32) (param $ldc i32) (param $acc i32)
+    (local $end i32) (local $row i32)
     (local $b01 v128) (local $b23 v128) (local $a v128)
     (local $c0_01 v128) (local $c0_23 v128)
     (local $c1_01 v128) (local $c1_23 v128)
@@ -56,6 +65,20 @@
       (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
       (br_if $k (i32.lt_u (local.get $pa) (local.get $end))))
 
+    ;; With $acc, fold the old C tile into the accumulators before the stores.
+    (if (local.get $acc)
+      (then
+        (local.set $row (i32.add (local.get $pc) (local.get $ldc)))
+        (local.set $c0_01 (f64x2.add (local.get $c0_01) (v128.load (local.get $pc))))
+        (local.set $c0_23 (f64x2.add (local.get $c0_23) (v128.load offset=16 (local.get $pc))))
+        (local.set $c1_01 (f64x2.add (local.get $c1_01) (v128.load (local.get $row))))
+        (local.set $c1_23 (f64x2.add (local.get $c1_23) (v128.load offset=16 (local.get $row))))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c2_01 (f64x2.add (local.get $c2_01) (v128.load (local.get $row))))
+        (local.set $c2_23 (f64x2.add (local.get $c2_23) (v128.load offset=16 (local.get $row))))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c3_01 (f64x2.add (local.get $c3_01) (v128.load (local.get $row))))
+        (local.set $c3_23 (f64x2.add (local.get $c3_23) (v128.load offset=16 (local.get $row))))))
     (v128.store (local.get $pc) (local.get $c0_01))
     (v128.store offset=16 (local.get $pc) (local.get $c0_23))
     (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
@@ -68,12 +91,13 @@
     (v128.store (local.get $pc) (local.get $c3_01))
     (v128.store offset=16 (local.get $pc) (local.get $c3_23)))
 
-  ;; Macro-kernel: C block ($pc, mc×nc) = packed A ($pa, mc×kc) · packed B ($pb, kc×nc).
+  ;; Macro-kernel: C block ($pc, mc×nc, row stride $ldc doubles) = packed A ($pa, mc×kc)
+  ;; · packed B ($pb, kc×nc) (+ C block when $acc ≠ 0).
   ;; Column strips outermost so one B strip (kc×4, 8 KiB at kc=256) stays in L1 while
   ;; the A block streams from L2 — the Goto/BLIS loop order.
-  (func (export "block") (param $pa i32) (param $pb i32) (param $pc i32) (param $mc i32) (param $nc i32) (param $kc i32)
-    (local $jr i32) (local $ir i32) (local $strip i32) (local $ldc i32)
-    (local.set $ldc (i32.shl (local.get $nc) (i32.const 3)))
+  (func (export "block") (param $pa i32) (param $pb i32) (param $pc i32) (param $mc i32) (param $nc i32) (param $kc i32) (param $ldc i32) (param $acc i32)
+    (local $jr i32) (local $ir i32) (local $strip i32) (local $ldcBytes i32)
+    (local.set $ldcBytes (i32.shl (local.get $ldc) (i32.const 3)))
     (local.set $strip (i32.shl (local.get $kc) (i32.const 5))) ;; bytes per 4-wide strip
     (loop $j
       (local.set $ir (i32.const 0))
@@ -81,10 +105,66 @@
         (call $micro
           (i32.add (local.get $pa) (i32.mul (i32.shr_u (local.get $ir) (i32.const 2)) (local.get $strip)))
           (i32.add (local.get $pb) (i32.mul (i32.shr_u (local.get $jr) (i32.const 2)) (local.get $strip)))
-          (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (local.get $ir) (local.get $nc)) (local.get $jr)) (i32.const 3)))
+          (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (local.get $ir) (local.get $ldc)) (local.get $jr)) (i32.const 3)))
           (local.get $kc)
-          (local.get $ldc))
+          (local.get $ldcBytes)
+          (local.get $acc))
         (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
         (br_if $i (i32.lt_u (local.get $ir) (local.get $mc))))
       (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
-      (br_if $j (i32.lt_u (local.get $jr) (local.get $nc))))))
+      (br_if $j (i32.lt_u (local.get $jr) (local.get $nc)))))
+
+  ;; Gathers 4-wide strips: for strip s (table entries $x[4s .. 4s+3]; entries at or
+  ;; beyond $count are packed as zeros) and p = 0 .. $len-1, writes the 4 doubles
+  ;; src[x[4s+r] + y[p]] (r = 0..3) to $dst, then moves on. With x = A's row table and
+  ;; y = A's column table this is packed A; with x = B's column table and y = B's row
+  ;; table it is packed B. $src is the byte address of element offset 0 (tables hold
+  ;; element offsets, possibly negative); $x and $y are byte addresses of i32 tables.
+  (func (export "pack") (param $src i32) (param $x i32) (param $count i32) (param $y i32) (param $len i32) (param $dst i32)
+    (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32)
+    (local $yp i32) (local $yend i32) (local $off i32)
+    (local.set $yend (i32.add (local.get $y) (i32.shl (local.get $len) (i32.const 2))))
+    ;; full strips
+    (block $done
+      (loop $strips
+        (br_if $done (i32.lt_s (local.get $count) (i32.const 4)))
+        (local.set $x0 (i32.add (local.get $src) (i32.shl (i32.load (local.get $x)) (i32.const 3))))
+        (local.set $x1 (i32.add (local.get $src) (i32.shl (i32.load offset=4 (local.get $x)) (i32.const 3))))
+        (local.set $x2 (i32.add (local.get $src) (i32.shl (i32.load offset=8 (local.get $x)) (i32.const 3))))
+        (local.set $x3 (i32.add (local.get $src) (i32.shl (i32.load offset=12 (local.get $x)) (i32.const 3))))
+        (local.set $yp (local.get $y))
+        (loop $p
+          (local.set $off (i32.shl (i32.load (local.get $yp)) (i32.const 3)))
+          (f64.store (local.get $dst) (f64.load (i32.add (local.get $x0) (local.get $off))))
+          (f64.store offset=8 (local.get $dst) (f64.load (i32.add (local.get $x1) (local.get $off))))
+          (f64.store offset=16 (local.get $dst) (f64.load (i32.add (local.get $x2) (local.get $off))))
+          (f64.store offset=24 (local.get $dst) (f64.load (i32.add (local.get $x3) (local.get $off))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+          (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+          (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $count (i32.sub (local.get $count) (i32.const 4)))
+        (br $strips)))
+    ;; a last partial strip of 1-3 entries: missing entries alias entry 0 for the
+    ;; address (always in range) and store zero
+    (if (i32.gt_s (local.get $count) (i32.const 0))
+      (then
+        (local.set $x0 (i32.add (local.get $src) (i32.shl (i32.load (local.get $x)) (i32.const 3))))
+        (local.set $x1 (select
+          (i32.add (local.get $src) (i32.shl (i32.load offset=4 (local.get $x)) (i32.const 3)))
+          (local.get $x0) (i32.gt_s (local.get $count) (i32.const 1))))
+        (local.set $x2 (select
+          (i32.add (local.get $src) (i32.shl (i32.load offset=8 (local.get $x)) (i32.const 3)))
+          (local.get $x0) (i32.gt_s (local.get $count) (i32.const 2))))
+        (local.set $yp (local.get $y))
+        (loop $p
+          (local.set $off (i32.shl (i32.load (local.get $yp)) (i32.const 3)))
+          (f64.store (local.get $dst) (f64.load (i32.add (local.get $x0) (local.get $off))))
+          (f64.store offset=8 (local.get $dst) (select
+            (f64.load (i32.add (local.get $x1) (local.get $off))) (f64.const 0) (i32.gt_s (local.get $count) (i32.const 1))))
+          (f64.store offset=16 (local.get $dst) (select
+            (f64.load (i32.add (local.get $x2) (local.get $off))) (f64.const 0) (i32.gt_s (local.get $count) (i32.const 2))))
+          (f64.store offset=24 (local.get $dst) (f64.const 0))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+          (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+          (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))))))

@@ -1,20 +1,31 @@
 /**
  * The WebAssembly SIMD GEMM driver: the Goto/BLIS blocking of gemm.ts, with the
- * macro-kernel (every MR×NR micro-tile of an MC×NC block over one KC slice) in
- * wasm and packing/scattering in JS. Per block:
+ * macro-kernel (every 4×4 micro-tile of an MC×NC block over one KC slice) in wasm,
+ * packing in wasm or JS (pack.ts) and the final scatter into C in JS (scatter.ts).
+ * Loop order, per batch entry:
  *
- *   1. JS packs B[p0.., j0..] (KC×NC) and A[i0.., p0..] (MC×KC) into the module's
- *      memory, reading the operands through the task's offset tables exactly like
- *      gemm.ts — so transposes, multi-axis groups and overlapping window views are
- *      packed without materializing the operand (the packs are the only copies of
- *      A and B, and they are the copies the kernel needs anyway).
- *   2. wasm `block` overwrites a contiguous MC×NC C buffer with the block product.
- *   3. JS adds that buffer into `task.c` through cBatch/cRow/cCol (so C may be any
- *      strided view; a K larger than KC is summed over several blocks this way).
+ *   for each NC-wide column block j0:
+ *     for each K span (all of K unless K·NC exceeds {@link B_SPAN_BUDGET}):
+ *       pack B[span, j0..] into KC×NC panels             (once per (j0, span))
+ *       for each MC-tall row block i0:
+ *         for each KC slice p0 of the span:
+ *           pack A[i0.., p0..] (MC×KC)
+ *           C block (= or +=) A block · B panel           (wasm `block`)
+ *         add the C block into task.c                     (once per (i0, j0, span))
+ *
+ * Summing the KC slices inside wasm means C is read and written through its
+ * (possibly strided) offset tables once per K span, not once per KC slice.
+ *
+ * Copies: the packs (O(MK + KN) per column block, as in gemm.ts), the staged
+ * operand ranges (see pack.ts), the offset tables of staged operands, and the C
+ * block. Window views are never materialized.
  */
 import { GemmBlocking } from "../gemm";
 import { GemmTask } from "../tasks";
+import { NumericData } from "../../types";
 import { GEMM_WASM_BASE64 } from "./gemm_wasm";
+import { Reach, StripTables, canStage, packStrips, reach, shouldStage, stage } from "./pack";
+import { chooseScatter } from "./scatter";
 
 /** Micro-tile shape compiled into gemm.wat (do not change without the .wat). */
 export const WASM_MR = 4;
@@ -26,6 +37,35 @@ export const WASM_NR = 4;
  */
 export const WASM_BLOCKING: GemmBlocking = { mc: 128, kc: 256, nc: 1024 };
 
+/**
+ * Most doubles of packed B held at once (16 MiB): K is split into spans so that
+ * span × NC stays under it; each extra span costs one more pass over C.
+ */
+export const B_SPAN_BUDGET = 1 << 21;
+
+/** Tuning knobs of {@link WasmGemm.run} (all optional; tests use them to reach every path). */
+export interface WasmGemmOptions {
+  /** Block sizes (mc and nc multiples of 4; default {@link WASM_BLOCKING}). */
+  readonly blocking?: GemmBlocking;
+  /**
+   * Operand staging (see pack.ts): "auto" (default) stages when the reachable range is
+   * small enough; "never" always gathers in JS; "always" stages whenever the range lies
+   * inside the operand's storage.
+   */
+  readonly staging?: "auto" | "never" | "always";
+  /** Most doubles of packed B per K span (default {@link B_SPAN_BUDGET}). */
+  readonly bSpanBudget?: number;
+}
+
+/** Throws a RangeError unless the options describe a valid blocking. */
+export function checkGemmOptions(options: WasmGemmOptions): void {
+  const { mc, kc, nc } = options.blocking ?? WASM_BLOCKING;
+  const ok = [mc, kc, nc].every((v) => Number.isInteger(v) && v > 0) && mc % WASM_MR === 0 && nc % WASM_NR === 0;
+  if (!ok) throw new RangeError(`wasm GEMM blocking needs positive integers with mc and nc multiples of 4 (got mc ${mc}, kc ${kc}, nc ${nc})`);
+  const budget = options.bSpanBudget ?? B_SPAN_BUDGET;
+  if (!(budget > 0)) throw new RangeError(`wasm GEMM bSpanBudget must be positive (got ${budget})`);
+}
+
 /** The slice of the WebAssembly JS API einconv uses (typed here: the DOM lib is not loaded). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -36,7 +76,18 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
-type BlockFn = (pa: number, pb: number, pc: number, mc: number, nc: number, kc: number) => void;
+type BlockFn = (pa: number, pb: number, pc: number, mc: number, nc: number, kc: number, ldc: number, accumulate: number) => void;
+type PackFn = (src: number, x: number, count: number, y: number, len: number, dst: number) => void;
+
+/** Packs lanes x0..x0+count × steps y0..y0+len of one operand (batch base `base`) at double index `at`. */
+type Packer = (base: number, x0: number, count: number, y0: number, len: number, at: number) => void;
+
+/** Where one operand lives for a task: its tables, and its staged copy if any (double indices). */
+interface OperandLayout {
+  readonly data: NumericData;
+  readonly tables: StripTables;
+  readonly staged: { readonly reach: Reach; readonly srcAt: number; readonly xAt: number; readonly yAt: number } | undefined;
+}
 
 const PAGE_BYTES = 65536;
 
@@ -74,10 +125,12 @@ export function wasmSimdSupported(): boolean {
  * kernel?.run(task);                           // task.c += A·B
  */
 export class WasmGemm {
-  private view: Float64Array;
+  private f64: Float64Array;
+  private i32: Int32Array;
 
-  private constructor(private readonly memory: WasmMemory, private readonly block: BlockFn) {
-    this.view = new Float64Array(memory.buffer);
+  private constructor(private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly pack: PackFn) {
+    this.f64 = new Float64Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
   }
 
   /** Instantiates the module, or returns undefined when WebAssembly SIMD is unavailable. */
@@ -85,7 +138,7 @@ export class WasmGemm {
     const api = wasmApi();
     if (api === undefined || !wasmSimdSupported()) return undefined;
     const { exports } = new api.Instance(new api.Module(gemmModuleBytes()), {});
-    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn);
+    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.pack as PackFn);
   }
 
   /** Bytes of linear memory currently reserved. */
@@ -93,29 +146,67 @@ export class WasmGemm {
     return this.memory.buffer.byteLength;
   }
 
-  /** A Float64Array over the memory with room for `doubles` values (grows it if needed). */
-  private reserve(doubles: number): Float64Array {
+  /** Makes room for `doubles` float64 values (grows the memory if needed). */
+  private reserve(doubles: number): void {
     const bytes = doubles * 8;
     const have = this.memory.buffer.byteLength;
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
-    // Growing detaches the old buffer, so the view is rebuilt whenever it changed.
-    if (this.view.buffer !== this.memory.buffer) this.view = new Float64Array(this.memory.buffer);
-    return this.view;
+    // Growing detaches the old buffer, so the views are rebuilt whenever it changed.
+    if (this.f64.buffer !== this.memory.buffer) {
+      this.f64 = new Float64Array(this.memory.buffer);
+      this.i32 = new Int32Array(this.memory.buffer);
+    }
   }
 
-  /** Runs a {@link GemmTask}: C += A·B for every batch entry (C is not zeroed here). */
-  run(task: GemmTask, blocking: GemmBlocking = WASM_BLOCKING): void {
+  /**
+   * Runs a {@link GemmTask}: C += A·B for every batch entry (C is not zeroed here).
+   *
+   * @example
+   * kernel.run(task, { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "never" });
+   */
+  run(task: GemmTask, options: WasmGemmOptions = {}): void {
+    checkGemmOptions(options);
     const { m, n, k } = task;
     if (m === 0 || n === 0 || k === 0) return;
+    const blocking = options.blocking ?? WASM_BLOCKING;
     const mcMax = roundUp(Math.min(blocking.mc, m), WASM_MR);
     const kcMax = Math.min(blocking.kc, k);
     const ncMax = roundUp(Math.min(blocking.nc, n), WASM_NR);
-    // Regions in doubles; each size is a multiple of 4 doubles, so all stay 32-byte aligned.
-    const aAt = 0;
-    const bAt = aAt + mcMax * kcMax;
-    const cAt = bAt + kcMax * ncMax;
-    const mem = this.reserve(cAt + mcMax * ncMax);
+    const budget = options.bSpanBudget ?? B_SPAN_BUDGET;
+    const span = Math.min(k, Math.max(1, Math.floor(budget / (ncMax * kcMax))) * kcMax);
+    // C block rows are ncMax + 4 doubles apart, so power-of-two widths (512, 1024) do
+    // not put a block column's rows in one cache set.
+    const ldc = ncMax + 4;
+    const layout = (staging: "auto" | "never" | "always") => {
+      // Memory regions, in doubles; each starts on a 4-double (32-byte) boundary.
+      let top = 0;
+      const alloc = (doubles: number): number => {
+        const at = top;
+        top += roundUp(doubles, 4);
+        return at;
+      };
+      const aAt = alloc(mcMax * kcMax);
+      const cAt = alloc(mcMax * ldc);
+      const bAt = alloc(span * ncMax);
+      const a = layoutOperand(task.a, { x: task.aRow, y: task.aCol, batch: task.aBatch }, staging, alloc);
+      const b = layoutOperand(task.b, { x: task.bCol, y: task.bRow, batch: task.bBatch }, staging, alloc);
+      return { aAt, cAt, bAt, a, b, top };
+    };
+    let plan = layout(options.staging ?? "auto");
+    try {
+      this.reserve(plan.top);
+    } catch (err) {
+      // The engine refused to grow the memory that far: retry without staged copies.
+      if (!(err instanceof RangeError) || options.staging === "never") throw err;
+      plan = layout("never");
+      this.reserve(plan.top);
+    }
+    const { aAt, cAt, bAt, a: aLayout, b: bLayout } = plan;
+    const packA = this.packer(aLayout);
+    const packB = this.packer(bLayout);
+    const mem = this.f64;
     const c = task.c as Float64Array;
+    const scatter = chooseScatter(task.cRow, task.cCol);
     for (let batch = 0; batch < task.aBatch.length; batch++) {
       const aBase = task.aBatch[batch];
       const bBase = task.bBatch[batch];
@@ -123,100 +214,51 @@ export class WasmGemm {
       for (let j0 = 0; j0 < n; j0 += ncMax) {
         const nc = Math.min(ncMax, n - j0);
         const ncPad = roundUp(nc, WASM_NR);
-        for (let p0 = 0; p0 < k; p0 += kcMax) {
-          const kc = Math.min(kcMax, k - p0);
-          packB(task, bBase, p0, kc, j0, nc, mem, bAt);
+        for (let s0 = 0; s0 < k; s0 += span) {
+          const sEnd = Math.min(k, s0 + span);
+          // The panel of slice p0 starts at (p0 - s0) · ncPad: every panel before it has kcMax rows.
+          for (let p0 = s0; p0 < sEnd; p0 += kcMax) packB(bBase, j0, nc, p0, Math.min(kcMax, sEnd - p0), bAt + (p0 - s0) * ncPad);
           for (let i0 = 0; i0 < m; i0 += mcMax) {
             const mc = Math.min(mcMax, m - i0);
             const mcPad = roundUp(mc, WASM_MR);
-            packA(task, aBase, i0, mc, p0, kc, mem, aAt);
-            this.block(aAt * 8, bAt * 8, cAt * 8, mcPad, ncPad, kc);
-            scatterAdd(c, cBase, task.cRow, task.cCol, i0, mc, j0, nc, mem, cAt, ncPad);
+            for (let p0 = s0; p0 < sEnd; p0 += kcMax) {
+              const kc = Math.min(kcMax, sEnd - p0);
+              packA(aBase, i0, mc, p0, kc, aAt);
+              this.block(aAt * 8, (bAt + (p0 - s0) * ncPad) * 8, cAt * 8, mcPad, ncPad, kc, ldc, p0 === s0 ? 0 : 1);
+            }
+            scatter(c, cBase, task.cRow, task.cCol, i0, mc, j0, nc, mem, cAt, ldc);
           }
         }
       }
     }
   }
-}
 
-/** Packs A[rows i0..i0+mc, cols p0..p0+kc] into 4-row strips at dst[at..]; missing rows are zeros. */
-function packA(t: GemmTask, base: number, i0: number, mc: number, p0: number, kc: number, dst: Float64Array, at: number): void {
-  const a = t.a as Float64Array;
-  const { aRow, aCol } = t;
-  let w = at;
-  for (let s = 0; s < mc; s += WASM_MR) {
-    const rows = Math.min(WASM_MR, mc - s);
-    // Missing rows alias row 0 for the address arithmetic only; they are packed as zeros.
-    const r0 = base + aRow[i0 + s];
-    const r1 = rows > 1 ? base + aRow[i0 + s + 1] : r0;
-    const r2 = rows > 2 ? base + aRow[i0 + s + 2] : r0;
-    const r3 = rows > 3 ? base + aRow[i0 + s + 3] : r0;
-    if (rows === WASM_MR) {
-      for (let p = 0; p < kc; p++) {
-        const col = aCol[p0 + p];
-        dst[w] = a[r0 + col];
-        dst[w + 1] = a[r1 + col];
-        dst[w + 2] = a[r2 + col];
-        dst[w + 3] = a[r3 + col];
-        w += WASM_MR;
-      }
-    } else {
-      // Edge strip (rows < 4): the padded rows compute zeros, which scatterAdd never reads.
-      for (let p = 0; p < kc; p++) {
-        const col = aCol[p0 + p];
-        dst[w] = a[r0 + col];
-        dst[w + 1] = rows > 1 ? a[r1 + col] : 0;
-        dst[w + 2] = rows > 2 ? a[r2 + col] : 0;
-        dst[w + 3] = 0;
-        w += WASM_MR;
-      }
-    }
+  /** The packer of one operand: stages it (copy + tables) now if its layout says so. */
+  private packer(op: OperandLayout): Packer {
+    const mem = this.f64;
+    const { staged, tables, data } = op;
+    if (staged === undefined) return (base, x0, count, y0, len, at) => packStrips(data, base, tables, x0, count, y0, len, mem, at);
+    stage(data, staged.reach, mem, staged.srcAt);
+    this.i32.set(tables.x, staged.xAt * 2);
+    this.i32.set(tables.y, staged.yAt * 2);
+    const pack = this.pack;
+    // Byte address of element offset 0 of the storage, for batch base `base`.
+    const origin = (base: number) => (staged.srcAt - staged.reach.lo + base) * 8;
+    return (base, x0, count, y0, len, at) => pack(origin(base), (staged.xAt * 2 + x0) * 4, count, (staged.yAt * 2 + y0) * 4, len, at * 8);
   }
 }
 
-/** Packs B[rows p0..p0+kc, cols j0..j0+nc] into 4-column strips at dst[at..]; missing columns are zeros. */
-function packB(t: GemmTask, base: number, p0: number, kc: number, j0: number, nc: number, dst: Float64Array, at: number): void {
-  const b = t.b as Float64Array;
-  const { bRow, bCol } = t;
-  let w = at;
-  for (let s = 0; s < nc; s += WASM_NR) {
-    const cols = Math.min(WASM_NR, nc - s);
-    const c0 = base + bCol[j0 + s];
-    const c1 = cols > 1 ? base + bCol[j0 + s + 1] : c0;
-    const c2 = cols > 2 ? base + bCol[j0 + s + 2] : c0;
-    const c3 = cols > 3 ? base + bCol[j0 + s + 3] : c0;
-    if (cols === WASM_NR) {
-      for (let p = 0; p < kc; p++) {
-        const row = bRow[p0 + p];
-        dst[w] = b[row + c0];
-        dst[w + 1] = b[row + c1];
-        dst[w + 2] = b[row + c2];
-        dst[w + 3] = b[row + c3];
-        w += WASM_NR;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const row = bRow[p0 + p];
-        dst[w] = b[row + c0];
-        dst[w + 1] = cols > 1 ? b[row + c1] : 0;
-        dst[w + 2] = cols > 2 ? b[row + c2] : 0;
-        dst[w + 3] = 0;
-        w += WASM_NR;
-      }
-    }
-  }
-}
-
-/** c[cBase + cRow[i0+i] + cCol[j0+j]] += src[at + i·ld + j] for the valid mc×nc corner. */
-function scatterAdd(
-  c: Float64Array, cBase: number, cRow: Int32Array, cCol: Int32Array,
-  i0: number, mc: number, j0: number, nc: number, src: Float64Array, at: number, ld: number,
-): void {
-  for (let i = 0; i < mc; i++) {
-    const row = cBase + cRow[i0 + i];
-    const from = at + i * ld;
-    for (let j = 0; j < nc; j++) c[row + cCol[j0 + j]] += src[from + j];
-  }
+/** Decides whether an operand is staged and reserves its regions (the x table gets 4 spare lanes `pack` may read). */
+function layoutOperand(
+  data: NumericData, tables: StripTables, staging: "auto" | "never" | "always", alloc: (doubles: number) => number,
+): OperandLayout {
+  const r = reach(tables);
+  const stageIt = staging === "never" ? false : staging === "always" ? canStage(r, data.length) : shouldStage(r, tables, data.length);
+  if (!stageIt) return { data, tables, staged: undefined };
+  const srcAt = alloc(r.size);
+  const xAt = alloc(Math.ceil((tables.x.length + 4) / 2));
+  const yAt = alloc(Math.ceil(tables.y.length / 2));
+  return { data, tables, staged: { reach: r, srcAt, xAt, yAt } };
 }
 
 function roundUp(x: number, to: number): number {
