@@ -170,7 +170,8 @@ export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatm
 export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeatmapOptions): TopLevelSpec {
   const data = benchHeatmapData(rows, options);
   const cell = options.cellSize ?? 26;
-  const columns = options.columns ?? Math.min(4, Math.max(1, data.methods.length));
+  // One row per panel by default: a wrapped facet grid leaves an empty cell with a stray axis.
+  const columns = options.columns ?? Math.max(1, data.methods.length);
   const stat = options.value ?? "median";
   const axes = {
     x: { field: "x", type: "ordinal", title: options.xTitle ?? options.x, axis: { labelAngle: 0, labelOverlap: true } },
@@ -189,7 +190,10 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
   // Label colors that stay readable: white on the dark half of viridis / the saturated ends of redblue.
   const logTimes = data.cells.map((c) => c.log10).filter(Number.isFinite);
   const midLog = (Math.min(...logTimes) + Math.max(...logTimes)) / 2;
-  const maxRatio = Math.max(0, ...data.ratios.map((r) => Math.abs(r.log10)).filter(Number.isFinite));
+  // A diverging scale with domainMid 0 saturates each side at its own extreme, so each side gets its own threshold.
+  const finiteRatios = data.ratios.map((r) => r.log10).filter(Number.isFinite);
+  const lowRatio = Math.min(0, ...finiteRatios);
+  const highRatio = Math.max(0, ...finiteRatios);
   const labelColor = (test: string) => ({ condition: { test, value: "white" }, value: "black" });
 
   const perMethod: NonNormalizedSpec = {
@@ -223,11 +227,12 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
       {
         mark: "rect",
         encoding: {
-          color: { field: "method", type: "nominal", scale: { domain: data.methods, scheme: "tableau10" }, title: "fastest" },
+          // A light qualitative scheme so one label color (black) reads on every method.
+          color: { field: "method", type: "nominal", scale: { domain: data.methods, scheme: "set2" }, title: "fastest" },
           tooltip: tooltip("margin", ".2f"),
         },
       },
-      { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: { value: "white" } } },
+      { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: { value: "black" } } },
     ],
   };
 
@@ -249,7 +254,7 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
               tooltip: tooltip("ratio", ".3f"),
             },
           },
-          { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: labelColor(`abs(datum.log10) > ${0.6 * maxRatio}`) } },
+          { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: labelColor(`datum.log10 < 0 ? datum.log10 < ${0.6 * lowRatio} : datum.log10 > ${0.6 * highRatio}`) } },
         ],
       },
       resolve: { scale: { color: "shared" } },

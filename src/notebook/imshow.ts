@@ -180,9 +180,11 @@ function heatmapLayer(plane: Plane, options: ImshowOptions): LayerSpec<Field> {
     },
     layer: [
       {
-        mark: { type: "rect" },
+        // A hairline stroke in the fill color hides the anti-aliasing seams between cells.
+        mark: { type: "rect", strokeWidth: 0.5 },
         encoding: {
           color: { field: "value", type: "quantitative", scale: diverging ? { scheme, domainMid: 0 } : { scheme }, title: null },
+          stroke: { field: "value", type: "quantitative", scale: diverging ? { scheme, domainMid: 0 } : { scheme }, legend: null },
           tooltip: [
             { field: "row", type: "ordinal" },
             { field: "col", type: "ordinal" },
@@ -265,7 +267,7 @@ export function plotConvSpec(panels: ConvPanels, options: PlotConvOptions = {}):
     $schema: VEGA_LITE_SCHEMA,
     ...(options.title ? { title: options.title } : {}),
     hconcat,
-    resolve: { scale: { color: "independent" } },
+    resolve: { scale: { color: "independent", stroke: "independent" } },
     config: { concat: { spacing: 24 } },
   };
 }

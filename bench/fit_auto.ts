@@ -1,0 +1,367 @@
+/**
+ * Fits the constants of the convolution cost model (src/conv/auto.ts) to measured
+ * timings, and checks the target of issue #3: on each of the blog's three grids,
+ * `auto` is never more than 1.25x slower than the fastest of fft / submatrix / strided.
+ *
+ *   node dist/bench/fit_auto.js [--stat cpu|min|median] [--eval auto_fit.json] [conv_grids.json ...]
+ *
+ * `--stat` picks which timing of each row is fitted and judged: `cpu` (default; the
+ * median CPU time, equal to wall time for single-threaded einconv on a quiet machine
+ * and the least disturbed by other work), `min` or `median` wall time.
+ * Reads the einconv rows of conv_grids.json (written by `npm run bench -- --only conv`),
+ * and in two stages:
+ * 1. per method, a non-negative least-squares fit of the model's linear form to the
+ *    times, weighted by 1/time so every grid point counts by its relative error;
+ * 2. a multiplicative coordinate search from that fit that minimises the worst
+ *    "chosen method time / fastest method time" over the grids: the model only has to
+ *    rank the methods, and a good regression is not always the best ranking.
+ * Prints the constants as a `ConvCostConstants` literal to paste into
+ * DEFAULT_CONV_COSTS, the worst ratio per grid for the current defaults and for the
+ * fitted constants (in-sample, and fitted on two grids then tested on the third),
+ * and writes bench/results/auto_fit.json. `--eval` also judges the constants fitted
+ * earlier (an auto_fit.json) on these timings: an out-of-sample check on a new run.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  chooseConvMethod,
+  convCostFeatures,
+  convInfo,
+  estimateConvCosts,
+  CONV_METHODS,
+  DEFAULT_CONV_COSTS,
+  type ConvCostConstants,
+  type ConvCostFeatures,
+  type ConvMethodName,
+} from "../src/conv";
+import type { ConvRow } from "./conv_suite";
+import { RESULTS_DIR, toJson } from "./results";
+import { formatTable, ratio } from "./table";
+
+/** Which work count each constant multiplies ("call" = a constant 1 per call): the linear form of estimateConvCosts. */
+const FEATURE_OF: { [M in ConvMethodName]: Record<keyof ConvCostConstants[M], keyof ConvCostFeatures | "call"> } = {
+  fft: { perButterfly: "butterflies", perSpectrumMac: "spectrumMacs", perPoint: "points", perCall: "call" },
+  submatrix: { perMac: "macs", perSlabElement: "slabElements", perTap: "taps", perCall: "call" },
+  strided: { perMac: "macs", perOutput: "outputs", perCall: "call" },
+};
+
+/** A grid point with its work counts and measured times (ns) per method (absent = not run). */
+export interface FitPoint {
+  grid: number;
+  n: number;
+  f: number;
+  features: ConvCostFeatures;
+  info: ReturnType<typeof convInfo>;
+  times: Partial<Record<ConvMethodName, number>>;
+  /** Measured time of `auto` as it ran in the benchmark (ns), when present. */
+  auto?: number;
+}
+
+/** Which timing of a row to use. */
+export type TimingStat = "cpu" | "min" | "median";
+
+/** Reads conv_grids.json's einconv rows into fit points (points without an fft time are dropped). */
+export function loadPoints(file: string, stat: TimingStat = "cpu"): FitPoint[] {
+  const { rows } = JSON.parse(fs.readFileSync(file, "utf8")) as { rows: ConvRow[] };
+  const byPoint = new Map<string, FitPoint>();
+  for (const r of rows) {
+    if (r.impl !== "einconv") continue;
+    const key = `${r.grid}|${r.n}|${r.f}`;
+    let p = byPoint.get(key);
+    if (!p) {
+      const data = r.depth ? [r.n, r.n, r.depth] : [r.n, r.n];
+      const kernel = r.depth ? [r.f, r.f, r.depth] : [r.f, r.f];
+      const info = convInfo(data, kernel, { stride: r.stride });
+      p = { grid: r.grid, n: r.n, f: r.f, info, features: convCostFeatures(info), times: {} };
+      byPoint.set(key, p);
+    }
+    const ns = (stat === "min" ? r.min_ms : stat === "cpu" ? (r.cpu_ms ?? r.median_ms) : r.median_ms) * 1e6;
+    if (r.method === "auto") p.auto = ns;
+    else p.times[r.method] = ns;
+  }
+  return [...byPoint.values()].filter((p) => p.times.fft !== undefined);
+}
+
+/**
+ * Merges runs of the same grids: per point and method, the fastest of the runs'
+ * times. Interference from other work only ever adds time, so the minimum over runs
+ * is the better estimate of a method's own cost.
+ */
+export function mergeRuns(runs: FitPoint[][]): FitPoint[] {
+  const merged = new Map<string, FitPoint>();
+  for (const run of runs) {
+    for (const p of run) {
+      const key = `${p.grid}|${p.n}|${p.f}`;
+      const q = merged.get(key);
+      if (!q) {
+        merged.set(key, { ...p, times: { ...p.times } });
+        continue;
+      }
+      for (const m of CONV_METHODS) {
+        const t = p.times[m];
+        if (t !== undefined) q.times[m] = Math.min(q.times[m] ?? Infinity, t);
+      }
+      if (p.auto !== undefined) q.auto = Math.min(q.auto ?? Infinity, p.auto);
+    }
+  }
+  return [...merged.values()];
+}
+
+function featureValue(features: ConvCostFeatures, name: keyof ConvCostFeatures | "call"): number {
+  return name === "call" ? 1 : features[name];
+}
+
+/** estimateConvCosts through FEATURE_OF; checked against the real one so the two cannot drift apart. */
+function checkFeatureMap(points: FitPoint[]): void {
+  for (const p of points.slice(0, 5)) {
+    const real = estimateConvCosts(p.info, DEFAULT_CONV_COSTS);
+    for (const m of CONV_METHODS) {
+      const consts = DEFAULT_CONV_COSTS[m] as Record<string, number>;
+      const mine = Object.entries(FEATURE_OF[m]).reduce((s, [c, feat]) => s + consts[c] * featureValue(p.features, feat as keyof ConvCostFeatures | "call"), 0);
+      if (Math.abs(mine - real[m]) > 1e-6 * Math.abs(real[m])) {
+        throw new Error(`fit_auto's feature map for ${m} no longer matches estimateConvCosts in src/conv/auto.ts; update FEATURE_OF`);
+      }
+    }
+  }
+}
+
+/** Solves the small dense system `a x = b` by Gaussian elimination with partial pivoting (null if singular). */
+function solve(a: number[][], b: number[]): number[] | null {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) pivot = r;
+    if (Math.abs(m[pivot][c]) < 1e-12) return null;
+    [m[c], m[pivot]] = [m[pivot], m[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const k = m[r][c] / m[c][c];
+      for (let j = c; j <= n; j++) m[r][j] -= k * m[c][j];
+    }
+  }
+  return m.map((row, i) => row[n] / row[i]);
+}
+
+/**
+ * Non-negative least squares `min |A x - b|^2, x >= 0` for a handful of unknowns, by
+ * trying every support set (2^k small systems) and keeping the best feasible one.
+ */
+export function nnls(A: number[][], b: number[]): number[] {
+  const k = A[0].length;
+  // Columns scaled to unit norm: the work counts span ten orders of magnitude.
+  const norms = Array.from({ length: k }, (_, j) => Math.sqrt(A.reduce((s, row) => s + row[j] * row[j], 0)) || 1);
+  const As = A.map((row) => row.map((v, j) => v / norms[j]));
+  let best: number[] = new Array<number>(k).fill(0);
+  let bestErr = b.reduce((s, v) => s + v * v, 0);
+  for (let mask = 1; mask < 1 << k; mask++) {
+    const cols = [...Array(k).keys()].filter((j) => mask & (1 << j));
+    const ata = cols.map((i) => cols.map((j) => As.reduce((s, row) => s + row[i] * row[j], 0)));
+    const atb = cols.map((i) => As.reduce((s, row, r) => s + row[i] * b[r], 0));
+    const x = solve(ata, atb);
+    if (!x || x.some((v) => v < 0)) continue;
+    const full = new Array<number>(k).fill(0);
+    cols.forEach((j, i) => (full[j] = x[i]));
+    const err = As.reduce((s, row, r) => s + (row.reduce((t, v, j) => t + v * full[j], 0) - b[r]) ** 2, 0);
+    if (err < bestErr) {
+      bestErr = err;
+      best = full;
+    }
+  }
+  return best.map((v, j) => v / norms[j]);
+}
+
+/** Stage 1: each method's constants by relative-error NNLS on the points where it ran. */
+export function leastSquaresFit(points: FitPoint[]): ConvCostConstants {
+  const fitted = structuredClone(DEFAULT_CONV_COSTS);
+  for (const m of CONV_METHODS) {
+    const names = Object.keys(FEATURE_OF[m]) as string[];
+    const used = points.filter((p) => p.times[m] !== undefined);
+    if (used.length < names.length) continue;
+    const A = used.map((p) => names.map((c) => featureValue(p.features, (FEATURE_OF[m] as Record<string, keyof ConvCostFeatures | "call">)[c]) / p.times[m]!));
+    const x = nnls(A, used.map(() => 1));
+    const target = fitted[m] as Record<string, number>;
+    names.forEach((c, j) => (target[c] = x[j]));
+  }
+  return fitted;
+}
+
+/** Time of the method the model picks at a point over the fastest measured one (Infinity if it picks one that was not run). */
+export function choiceRatio(p: FitPoint, constants: ConvCostConstants): number {
+  const chosen = chooseConvMethod(p.info, constants).method;
+  const best = Math.min(...Object.values(p.times));
+  const t = p.times[chosen];
+  return t === undefined ? Infinity : t / best;
+}
+
+/** Worst ratio per grid (and overall) for a set of constants. */
+export function worstByGrid(points: FitPoint[], constants: ConvCostConstants): Map<number, { worst: number; at: string; mean: number }> {
+  const out = new Map<number, { worst: number; at: string; mean: number }>();
+  for (const grid of [...new Set(points.map((p) => p.grid))].sort()) {
+    const ps = points.filter((p) => p.grid === grid);
+    const ratios = ps.map((p) => choiceRatio(p, constants));
+    const i = ratios.indexOf(Math.max(...ratios));
+    const mean = Math.exp(ratios.reduce((s, r) => s + Math.log(Math.min(r, 1e6)), 0) / ratios.length);
+    out.set(grid, { worst: ratios[i], at: `n${ps[i].n} f${ps[i].f} -> ${chooseConvMethod(ps[i].info, constants).method}`, mean });
+  }
+  return out;
+}
+
+/** What stage 2 minimises: the worst ratio over all points, then (weakly) the geometric-mean ratio. */
+function objective(points: FitPoint[], constants: ConvCostConstants): number {
+  const ratios = points.map((p) => choiceRatio(p, constants));
+  const worst = Math.max(...ratios);
+  const meanLog = ratios.reduce((s, r) => s + Math.log(Math.min(r, 1e6)), 0) / ratios.length;
+  return Math.min(worst, 1e6) + 0.1 * meanLog;
+}
+
+/** Stage 2: multiplicative coordinate search on every constant, from `start`. */
+export function refineForRanking(points: FitPoint[], start: ConvCostConstants): ConvCostConstants {
+  const current = structuredClone(start);
+  const slots: Array<{ get: () => number; set: (v: number) => void }> = [];
+  for (const m of CONV_METHODS) {
+    const rec = current[m] as Record<string, number>;
+    for (const c of Object.keys(rec)) {
+      if (rec[c] <= 0) rec[c] = 1e-3; // lets a constant NNLS set to zero grow back
+      slots.push({ get: () => rec[c], set: (v) => (rec[c] = v) });
+    }
+  }
+  let score = objective(points, current);
+  const factors = [8, 3, 1.5, 1.15, 1 / 1.15, 1 / 1.5, 1 / 3, 1 / 8];
+  for (let round = 0; round < 40; round++) {
+    let improved = false;
+    for (const slot of slots) {
+      const old = slot.get();
+      let bestValue = old;
+      for (const f of factors) {
+        slot.set(old * f);
+        const s = objective(points, current);
+        if (s < score - 1e-9) {
+          score = s;
+          bestValue = old * f;
+          improved = true;
+        }
+      }
+      slot.set(bestValue);
+    }
+    if (!improved) break;
+  }
+  return current;
+}
+
+/** Full fit: least squares, then ranking refinement. */
+export function fitConstants(points: FitPoint[]): ConvCostConstants {
+  return refineForRanking(points, leastSquaresFit(points));
+}
+
+/** Constants rounded to 3 significant digits, as a TypeScript literal. */
+export function constantsLiteral(c: ConvCostConstants): string {
+  const fmt = (rec: Record<string, number>) =>
+    "{ " + Object.entries(rec).map(([k, v]) => `${k}: ${Number(v.toPrecision(3))}`).join(", ") + " }";
+  return `{\n  fft: ${fmt(c.fft)},\n  submatrix: ${fmt(c.submatrix)},\n  strided: ${fmt(c.strided)},\n}`;
+}
+
+function round3(c: ConvCostConstants): ConvCostConstants {
+  return JSON.parse(JSON.stringify(c, (_, v: unknown) => (typeof v === "number" ? Number(v.toPrecision(3)) : v))) as ConvCostConstants;
+}
+
+/** Command line of fit_auto. */
+interface FitArgs {
+  /** conv_grids files; several runs are merged point by point, keeping each method's fastest time. */
+  files: string[];
+  stat: TimingStat;
+  /** An auto_fit.json whose `fitted` constants are also judged on these timings (out-of-sample check). */
+  evalFile?: string;
+}
+
+function parseFitArgs(argv: readonly string[]): FitArgs {
+  const args = [...argv];
+  const take = (flag: string): string | undefined => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? args.splice(at, 2)[1] : undefined;
+  };
+  const stat = (take("--stat") ?? "cpu") as TimingStat;
+  if (stat !== "cpu" && stat !== "min" && stat !== "median") throw new Error("--stat must be cpu, min or median");
+  const evalFile = take("--eval");
+  return { files: args.length ? args : [path.join(RESULTS_DIR, "conv_grids.json")], stat, evalFile };
+}
+
+function cell(w: { worst: number; mean: number } | undefined): string {
+  return w ? `${ratio(w.worst)} (${ratio(w.mean)})` : "—";
+}
+
+function main(): void {
+  const { files, stat, evalFile } = parseFitArgs(process.argv.slice(2));
+  const file = files.join(" + ");
+  const points = mergeRuns(files.map((f) => loadPoints(f, stat)));
+  if (points.length === 0) throw new Error(`no einconv timings in ${file}: run \`npm run bench -- --only conv\` first`);
+  checkFeatureMap(points);
+  const grids = [...new Set(points.map((p) => p.grid))].sort();
+
+  const lsq = round3(leastSquaresFit(points));
+  const fitted = round3(fitConstants(points));
+  // Held-out check: fit on the other grids, test on this one.
+  const heldOut = new Map(grids.map((g) => [g, worstByGrid(points.filter((p) => p.grid === g), fitConstants(points.filter((p) => p.grid !== g))).get(g)!]));
+  const given = evalFile ? (JSON.parse(fs.readFileSync(evalFile, "utf8")) as { fitted: ConvCostConstants }).fitted : undefined;
+
+  const measuredAuto = new Map(
+    grids.map((g) => {
+      const ps = points.filter((p) => p.grid === g && p.auto !== undefined);
+      const ratios = ps.map((p) => p.auto! / Math.min(...Object.values(p.times)));
+      return [g, ratios.length ? Math.max(...ratios) : NaN];
+    }),
+  );
+  const current = worstByGrid(points, DEFAULT_CONV_COSTS);
+  const lsqW = worstByGrid(points, lsq);
+  const fitW = worstByGrid(points, fitted);
+  const givenW = given ? worstByGrid(points, given) : undefined;
+  console.log(`${points.length} grid points from ${file}, ${stat} times\n`);
+  console.log(
+    formatTable({
+      title: "worst (geometric mean) of: time of the method chosen / time of the fastest method; target <= 1.25",
+      header: [
+        "grid",
+        "points",
+        "auto as run",
+        "DEFAULT_CONV_COSTS",
+        ...(given ? [`constants of ${path.basename(evalFile!)}`] : []),
+        "least squares",
+        "fitted",
+        "fitted, worst at",
+        "fit on other grids",
+      ],
+      rows: grids.map((g) => [
+        String(g),
+        String(points.filter((p) => p.grid === g).length),
+        ratio(measuredAuto.get(g)),
+        cell(current.get(g)),
+        ...(givenW ? [`${cell(givenW.get(g))} ${givenW.get(g)!.at}`] : []),
+        cell(lsqW.get(g)),
+        cell(fitW.get(g)),
+        fitW.get(g)!.at,
+        ratio(heldOut.get(g)!.worst),
+      ]),
+    }),
+  );
+  console.log("\n'auto as run' is measured auto time over the fastest measured method (includes the choice overhead and timing noise).");
+  console.log("\nFitted constants (ns per unit of work) for DEFAULT_CONV_COSTS in src/conv/auto.ts:\n");
+  console.log(`export const DEFAULT_CONV_COSTS: ConvCostConstants = ${constantsLiteral(fitted)};`);
+  // conv_grids.json -> auto_fit.json, conv_grids.full.json -> auto_fit.full.json; merged runs -> auto_fit.merged.json
+  const out = path.join(RESULTS_DIR, files.length > 1 ? "auto_fit.merged.json" : path.basename(files[0]).replace(/^conv_grids/, "auto_fit"));
+  const record = {
+    source: files.map((f) => path.relative(process.cwd(), f)),
+    stat,
+    points: points.length,
+    least_squares: lsq,
+    fitted,
+    worst: Object.fromEntries(
+      grids.map((g) => [g, { auto_as_run: measuredAuto.get(g), defaults: current.get(g), least_squares: lsqW.get(g), fitted: fitW.get(g), held_out: heldOut.get(g), ...(givenW ? { given: givenW.get(g) } : {}) }]),
+    ),
+  };
+  if (!files.some((f) => path.resolve(f) === out)) {
+    fs.writeFileSync(out, toJson(record) + "\n");
+    console.log(`\n  -> ${out}`);
+  }
+}
+
+if (require.main === module) main();
