@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { symmetricRandom as rng } from "../src/random";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -78,18 +79,6 @@ function assertClose(actual: Tensor, expected: Tensor, tol: number, label: strin
   let scale = 1;
   for (const v of b) scale = Math.max(scale, Math.abs(v));
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * scale, `${label}: element ${i} ${a[i]} vs ${b[i]}`);
-}
-
-/** Seeded uniform floats in [-1, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
 }
 
 function random(shape: number[], next: () => number): Tensor {

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { symmetricRandom as rng } from "../src/random";
 import assert from "node:assert/strict";
 import ndarray from "ndarray";
 import {
@@ -19,18 +20,6 @@ import {
   splitAxis,
   blockOutputs,
 } from "../src/fft";
-
-/** Deterministic uniform [-1, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
-}
 
 function randomArray(n: number, next: () => number): Float64Array {
   return Float64Array.from({ length: n }, next);

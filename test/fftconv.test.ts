@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { symmetricRandom as rng } from "../src/random";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,17 +24,6 @@ const fixtures: Fixtures = JSON.parse(readFileSync(join(__dirname, "..", "..", "
 
 const decode = (e: Encoded): NdArray<Float64Array> => ndarray(Float64Array.from(e.data), e.shape);
 
-/** Deterministic uniform [-1, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
-}
 const randInt = (next: () => number, lo: number, hi: number): number => lo + Math.floor(((next() + 1) / 2) * (hi - lo + 1));
 
 /** Shape equal, and every element within 1e-9 relative to the largest reference magnitude. */

@@ -199,19 +199,10 @@ export function firstMismatch(got: number[], want: number[], tol: number): strin
   return undefined;
 }
 
-/** Seeded PRNG (mulberry32), so random tests are reproducible. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Integer in [lo, hi] from a PRNG. */
 export function randInt(rand: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));
 }
+
+/** Seeded PRNG (mulberry32), so random tests are reproducible. */
+export { mulberry32 as prng } from "../src/random";

@@ -32,6 +32,7 @@ import { copy, zeros } from "../ndutil";
 import { Tensor } from "../types";
 import { addScaled, windows } from "../views";
 import { ConvError, PerAxis, perAxis } from "./info";
+import { mulberry32 } from "../random";
 
 /** Height and width parts of a per-axis setting. */
 export interface HeightWidth {
@@ -162,18 +163,6 @@ interface ForwardCache {
   sizes: SpatialSizes;
   /** `(B, C, H', W', K, L)` view over the input (or its one padded copy). */
   windows: Tensor;
-}
-
-/** Small seeded PRNG (mulberry32): uniform in [0, 1), reproducible across platforms. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shapeText(shape: readonly number[]): string {

@@ -2,6 +2,9 @@
  * Memory layout helpers shared by the axis transforms: strided real views,
  * row-major complex spectra, and enumeration of the 1-D lines along an axis.
  */
+import { sizeOf } from "../ndutil";
+
+export { sizeOf, rowMajorStrides } from "../ndutil";
 
 /**
  * A read-only strided view of real numbers, structurally what a scijs ndarray
@@ -19,27 +22,10 @@ export interface RealView {
  * A row-major N-D array of complex numbers, stored interleaved
  * (`data[2k]` real part, `data[2k+1]` imaginary part of element k).
  */
+
 export interface Spectrum {
   readonly shape: readonly number[];
   readonly data: Float64Array;
-}
-
-/** Number of elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-/** Row-major strides (in elements) of a shape. */
-export function rowMajorStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
 }
 
 /** A zero-filled spectrum of the given shape. */
