@@ -92,8 +92,12 @@ export async function runArticleSuite(config: BenchConfig, jsPeer: JsPeer | null
 
 function articleTable(rows: ArticleRow[]) {
   const np = (method: string, threads: string) => rows.find((r) => r.impl === "numpy" && r.method === method && r.threads.startsWith(threads))?.median_ms;
-  const npBest = Math.min(...rows.filter((r) => r.impl === "numpy" && r.threads.startsWith("default")).map((r) => r.median_ms));
-  const npBest1 = Math.min(...rows.filter((r) => r.impl === "numpy" && r.threads === "1").map((r) => r.median_ms));
+  const best = (keep: (r: ArticleRow) => boolean) => {
+    const times = rows.filter((r) => r.impl === "numpy" && keep(r)).map((r) => r.median_ms);
+    return times.length ? Math.min(...times) : undefined;
+  };
+  const npBest = best((r) => r.threads.startsWith("default"));
+  const npBest1 = best((r) => r.threads === "1");
   const pertap = np("numpy_pertap", "default");
   return {
     title: "article (100,32,32,3) x (3,3,3,16) NHWC, stride 1, valid: median ms; ratios = row time / numpy time",
@@ -104,8 +108,8 @@ function articleTable(rows: ArticleRow[]) {
       r.threads,
       ms(r.median_ms),
       ratio(r.median_ms / pertap!),
-      ratio(r.median_ms / npBest),
-      ratio(r.median_ms / npBest1),
+      ratio(npBest && r.median_ms / npBest),
+      ratio(npBest1 && r.median_ms / npBest1),
       r.agrees === true ? "ok" : r.agrees === false ? "DIFF" : "—",
     ]),
   };

@@ -3,7 +3,7 @@
  * timings, and checks the target of issue #3: on each of the blog's three grids,
  * `auto` is never more than 1.25x slower than the fastest of fft / submatrix / strided.
  *
- *   node dist/bench/fit_auto.js [--stat cpu|min|median] [--eval auto_fit.json] [conv_grids.json ...]
+ *   node dist/bench/fit_auto.js [--stat cpu|min|median] [--eval auto_fit.json] [--out file] [conv_grids.json ...]
  *
  * `--stat` picks which timing of each row is fitted and judged: `cpu` (default; the
  * median CPU time, equal to wall time for single-threaded einconv on a quiet machine
@@ -18,7 +18,7 @@
  * Prints the constants as a `ConvCostConstants` literal to paste into
  * DEFAULT_CONV_COSTS, the worst ratio per grid for the current defaults and for the
  * fitted constants (in-sample, and fitted on two grids then tested on the third),
- * and writes bench/results/auto_fit.json. `--eval` also judges the constants fitted
+ * and writes the record to `--out` (default bench/results/auto_fit.json). `--eval` also judges the constants fitted
  * earlier (an auto_fit.json) on these timings: an out-of-sample check on a new run.
  */
 import * as fs from "node:fs";
@@ -37,6 +37,7 @@ import {
 import type { ConvRow } from "./conv_suite";
 import { RESULTS_DIR, toJson } from "./results";
 import { formatTable, ratio } from "./table";
+import { median } from "./timing";
 
 /** Which work count each constant multiplies ("call" = a constant 1 per call): the linear form of estimateConvCosts. */
 const FEATURE_OF: { [M in ConvMethodName]: Record<keyof ConvCostConstants[M], keyof ConvCostFeatures | "call"> } = {
@@ -83,28 +84,28 @@ export function loadPoints(file: string, stat: TimingStat = "cpu"): FitPoint[] {
 }
 
 /**
- * Merges runs of the same grids: per point and method, the fastest of the runs'
- * times. Interference from other work only ever adds time, so the minimum over runs
- * is the better estimate of a method's own cost.
+ * Merges runs of the same grids: per point and method, the median of the runs' times
+ * (the mean of two). Some methods' times vary from run to run by more than the gap
+ * to the next best method (the sub-matrix passes on large 3-D data, sensitive to cache
+ * state), so the model is fitted to typical times rather than to a lucky best run.
  */
 export function mergeRuns(runs: FitPoint[][]): FitPoint[] {
-  const merged = new Map<string, FitPoint>();
+  const byKey = new Map<string, FitPoint[]>();
   for (const run of runs) {
     for (const p of run) {
       const key = `${p.grid}|${p.n}|${p.f}`;
-      const q = merged.get(key);
-      if (!q) {
-        merged.set(key, { ...p, times: { ...p.times } });
-        continue;
-      }
-      for (const m of CONV_METHODS) {
-        const t = p.times[m];
-        if (t !== undefined) q.times[m] = Math.min(q.times[m] ?? Infinity, t);
-      }
-      if (p.auto !== undefined) q.auto = Math.min(q.auto ?? Infinity, p.auto);
+      byKey.set(key, [...(byKey.get(key) ?? []), p]);
     }
   }
-  return [...merged.values()];
+  const typical = (values: number[]) => (values.length ? median(values) : undefined);
+  return [...byKey.values()].map((same) => {
+    const times: Partial<Record<ConvMethodName, number>> = {};
+    for (const m of CONV_METHODS) {
+      const t = typical(same.flatMap((p) => (p.times[m] === undefined ? [] : [p.times[m]!])));
+      if (t !== undefined) times[m] = t;
+    }
+    return { ...same[0], times, auto: typical(same.flatMap((p) => (p.auto === undefined ? [] : [p.auto]))) };
+  });
 }
 
 function featureValue(features: ConvCostFeatures, name: keyof ConvCostFeatures | "call"): number {
@@ -249,9 +250,14 @@ export function refineForRanking(points: FitPoint[], start: ConvCostConstants): 
   return current;
 }
 
-/** Full fit: least squares, then ranking refinement. */
-export function fitConstants(points: FitPoint[]): ConvCostConstants {
-  return refineForRanking(points, leastSquaresFit(points));
+/**
+ * Full fit: least squares on `points`, then ranking refinement judged on `judged`
+ * (by default the same points). Given the separate runs behind merged points, the
+ * refinement must rank well in every run, which steers it away from a method whose
+ * time varies from run to run when a steadier one is nearly as fast.
+ */
+export function fitConstants(points: FitPoint[], judged: FitPoint[] = points): ConvCostConstants {
+  return refineForRanking(judged, leastSquaresFit(points));
 }
 
 /** Constants rounded to 3 significant digits, as a TypeScript literal. */
@@ -267,11 +273,13 @@ function round3(c: ConvCostConstants): ConvCostConstants {
 
 /** Command line of fit_auto. */
 interface FitArgs {
-  /** conv_grids files; several runs are merged point by point, keeping each method's fastest time. */
+  /** conv_grids files; several runs are merged point by point (median time per method, see mergeRuns). */
   files: string[];
   stat: TimingStat;
   /** An auto_fit.json whose `fitted` constants are also judged on these timings (out-of-sample check). */
   evalFile?: string;
+  /** Where to write the fit record (default bench/results/auto_fit.json). */
+  outFile: string;
 }
 
 function parseFitArgs(argv: readonly string[]): FitArgs {
@@ -283,7 +291,8 @@ function parseFitArgs(argv: readonly string[]): FitArgs {
   const stat = (take("--stat") ?? "cpu") as TimingStat;
   if (stat !== "cpu" && stat !== "min" && stat !== "median") throw new Error("--stat must be cpu, min or median");
   const evalFile = take("--eval");
-  return { files: args.length ? args : [path.join(RESULTS_DIR, "conv_grids.json")], stat, evalFile };
+  const outFile = take("--out") ?? path.join(RESULTS_DIR, "auto_fit.json");
+  return { files: args.length ? args : [path.join(RESULTS_DIR, "conv_grids.json")], stat, evalFile, outFile };
 }
 
 function cell(w: { worst: number; mean: number } | undefined): string {
@@ -291,17 +300,21 @@ function cell(w: { worst: number; mean: number } | undefined): string {
 }
 
 function main(): void {
-  const { files, stat, evalFile } = parseFitArgs(process.argv.slice(2));
+  const { files, stat, evalFile, outFile: out } = parseFitArgs(process.argv.slice(2));
   const file = files.join(" + ");
-  const points = mergeRuns(files.map((f) => loadPoints(f, stat)));
+  const runs = files.map((f) => loadPoints(f, stat));
+  const points = mergeRuns(runs);
+  const allRuns = runs.flat();
   if (points.length === 0) throw new Error(`no einconv timings in ${file}: run \`npm run bench -- --only conv\` first`);
   checkFeatureMap(points);
   const grids = [...new Set(points.map((p) => p.grid))].sort();
 
   const lsq = round3(leastSquaresFit(points));
-  const fitted = round3(fitConstants(points));
+  const fitted = round3(fitConstants(points, allRuns));
   // Held-out check: fit on the other grids, test on this one.
-  const heldOut = new Map(grids.map((g) => [g, worstByGrid(points.filter((p) => p.grid === g), fitConstants(points.filter((p) => p.grid !== g))).get(g)!]));
+  const heldOut = new Map(
+    grids.map((g) => [g, worstByGrid(points.filter((p) => p.grid === g), fitConstants(points.filter((p) => p.grid !== g), allRuns.filter((p) => p.grid !== g))).get(g)!]),
+  );
   const given = evalFile ? (JSON.parse(fs.readFileSync(evalFile, "utf8")) as { fitted: ConvCostConstants }).fitted : undefined;
 
   const measuredAuto = new Map(
@@ -344,24 +357,34 @@ function main(): void {
     }),
   );
   console.log("\n'auto as run' is measured auto time over the fastest measured method (includes the choice overhead and timing noise).");
+  if (runs.length > 1) {
+    console.log(
+      "\n" +
+        formatTable({
+          title: "fitted constants judged on each run separately: worst ratio per grid",
+          header: ["run", ...grids.map((g) => `grid ${g}`)],
+          rows: runs.map((run, i) => {
+            const w = worstByGrid(run, fitted);
+            return [path.basename(files[i]), ...grids.map((g) => (w.get(g) ? `${ratio(w.get(g)!.worst)} ${w.get(g)!.at}` : "—"))];
+          }),
+        }),
+    );
+  }
   console.log("\nFitted constants (ns per unit of work) for DEFAULT_CONV_COSTS in src/conv/auto.ts:\n");
   console.log(`export const DEFAULT_CONV_COSTS: ConvCostConstants = ${constantsLiteral(fitted)};`);
-  // conv_grids.json -> auto_fit.json, conv_grids.full.json -> auto_fit.full.json; merged runs -> auto_fit.merged.json
-  const out = path.join(RESULTS_DIR, files.length > 1 ? "auto_fit.merged.json" : path.basename(files[0]).replace(/^conv_grids/, "auto_fit"));
   const record = {
     source: files.map((f) => path.relative(process.cwd(), f)),
     stat,
     points: points.length,
     least_squares: lsq,
     fitted,
+    per_run: runs.length > 1 ? Object.fromEntries(runs.map((run, i) => [path.basename(files[i]), Object.fromEntries(worstByGrid(run, fitted))])) : undefined,
     worst: Object.fromEntries(
       grids.map((g) => [g, { auto_as_run: measuredAuto.get(g), defaults: current.get(g), least_squares: lsqW.get(g), fitted: fitW.get(g), held_out: heldOut.get(g), ...(givenW ? { given: givenW.get(g) } : {}) }]),
     ),
   };
-  if (!files.some((f) => path.resolve(f) === out)) {
-    fs.writeFileSync(out, toJson(record) + "\n");
-    console.log(`\n  -> ${out}`);
-  }
+  fs.writeFileSync(out, toJson(record) + "\n");
+  console.log(`\n  -> ${out}`);
 }
 
 if (require.main === module) main();

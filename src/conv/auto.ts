@@ -32,20 +32,19 @@ export interface ConvCostConstants {
 }
 
 /**
- * Default constants, in nanoseconds per unit of work. Fitted on the development
- * machine (2 cores, Node 20, other jobs running) from `convolve` timings over the
- * blog's three grids (n x n, stride 1; n x n x 5, stride 2; n x n x 10, stride 5;
- * n = 16..200, kernel sizes 1..n on a roughly geometric ladder; direct methods
- * skipped above 3e7 multiply-adds), one non-negative least-squares fit per
- * method on relative error (rows divided by the measured time). With these, `auto`
- * was within 1.25x of the fastest method on 191 of 195 grid points (worst 1.54x).
- * `strided.perCall` is mostly the engine's per-call einsum overhead (spec parsing).
+ * Constants fitted on this project's machine (2 cores, Node 20, wasm SIMD backend)
+ * by `npm run bench:fit` (bench/fit_auto.ts: one non-negative least-squares fit
+ * per method on relative error, medians of four timing runs of the blog's three
+ * grids in bench/results/fit_runs/ plus the full grid). With them `auto` was within
+ * 1.20x / 1.11x / 1.21x of the fastest method on the three default grids in a run
+ * not used for the fit, but up to 1.46x on the full grid (n up to 512), where the
+ * sub-matrix method's cache misses on large 3-D data are not in the linear model.
  * Refit with the benchmark on another machine or after engine changes.
  */
 export const DEFAULT_CONV_COSTS: Readonly<ConvCostConstants> = Object.freeze({
-  fft: Object.freeze({ perButterfly: 2.7, perSpectrumMac: 40, perPoint: 0, perCall: 42000 }),
-  submatrix: Object.freeze({ perMac: 2.3, perSlabElement: 0.3, perTap: 86, perCall: 2500 }),
-  strided: Object.freeze({ perMac: 3.0, perOutput: 1.9, perCall: 183000 }),
+  fft: Object.freeze({ perButterfly: 5.05, perSpectrumMac: 24, perPoint: 0.001, perCall: 68700 }),
+  submatrix: Object.freeze({ perMac: 3.35, perSlabElement: 0.0911, perTap: 104, perCall: 475 }),
+  strided: Object.freeze({ perMac: 2.81, perOutput: 39.2, perCall: 84000 }),
 });
 
 /** Work counts the cost model weighs (see the module comment). */
