@@ -1,8 +1,6 @@
 import { test } from "node:test";
 import { symmetricRandom as rng } from "../src/random";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import ndarray from "ndarray";
 import {
   CONV_METHODS,
@@ -20,45 +18,11 @@ import {
   estimateConvCosts,
 } from "../src/conv";
 import { Tensor } from "../src/types";
+import { Encoded, convFixture as fixture, decode, flat } from "./conv_fixture";
 
-interface Encoded {
-  shape: number[];
-  data: number[];
-}
-interface ConvolveCase {
-  x: string;
-  k: string;
-  mode: ConvMode;
-  stride: PerAxis;
-  padding: PerAxis;
-  dilation: PerAxis;
-  expected: Encoded;
-}
-const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../test/fixtures/conv.json"), "utf8")) as {
-  convolve: { data: Record<string, Encoded>; kernels: Record<string, Encoded>; cases: ConvolveCase[] };
-  seed003: { x: Encoded; k: Encoded; stride: number; expected: Encoded };
-  sameEven: { x: Encoded; k: Encoded; correlate2d: Encoded; correlate: Encoded };
-  randomFloat: { x: Encoded; k: Encoded; stride: PerAxis; padding: PerAxis; mode: ConvMode; expected: Encoded };
-};
 
 const METHODS: ConvMethod[] = ["fft", "submatrix", "strided", "auto"];
 
-function decode(e: Encoded): Tensor {
-  return ndarray(Float64Array.from(e.data), e.shape);
-}
-
-function flat(t: Tensor): number[] {
-  const out: number[] = [];
-  const walk = (axis: number, offset: number): void => {
-    if (axis === t.shape.length) {
-      out.push(t.data[offset]);
-      return;
-    }
-    for (let i = 0; i < t.shape[axis]; i++) walk(axis + 1, offset + i * t.stride[axis]);
-  };
-  walk(0, t.offset);
-  return out;
-}
 
 /** Integer fixtures: direct methods are exact; FFT is within rounding of the integer. */
 function assertIntegerResult(actual: Tensor, expected: Encoded, method: ConvMethod, label: string): void {

@@ -1,26 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ConvError, ConvMode, PerAxis, convInfo, modePadding, outputSize } from "../src/conv";
+import { ConvError, ConvMode, convInfo, modePadding, outputSize } from "../src/conv";
+import { convFixture as fixture } from "./conv_fixture";
 
-interface Encoded {
-  shape: number[];
-  data: number[];
-}
-interface ConvolveCase {
-  x: string;
-  k: string;
-  mode: ConvMode;
-  stride: PerAxis;
-  padding: PerAxis;
-  dilation: PerAxis;
-  expected: Encoded;
-}
-const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../test/fixtures/conv.json"), "utf8")) as {
-  outputSize: Array<{ in: number; kernel: number; padding: number; stride: number; out: number }>;
-  convolve: { data: Record<string, Encoded>; kernels: Record<string, Encoded>; cases: ConvolveCase[] };
-};
 
 /** Counts kernel positions by walking them: the definition the formula must match. */
 function countPositions(inSize: number, kernel: number, padding: number, stride: number, dilation: number): number {

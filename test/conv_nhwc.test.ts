@@ -1,44 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import ndarray from "ndarray";
-import { ConvError, NHWCOptions, PerAxis, conv2dNHWC, conv2dNHWCNaive, conv2dNHWCPerTap, nhwcInfo, nhwcWindows } from "../src/conv";
+import { ConvError, NHWCOptions, conv2dNHWC, conv2dNHWCNaive, conv2dNHWCPerTap, nhwcInfo, nhwcWindows } from "../src/conv";
 import { Tensor } from "../src/types";
+import { convFixture as fixture, decode, flat } from "./conv_fixture";
 
-interface Encoded {
-  shape: number[];
-  data: number[];
-}
-interface NHWCCase {
-  w: string;
-  stride: PerAxis;
-  padding: PerAxis | "valid" | "same";
-  dilation: PerAxis;
-  expected: Encoded;
-}
-const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../test/fixtures/conv.json"), "utf8")) as {
-  nhwc: { x: Encoded; w: Record<string, Encoded>; cases: NHWCCase[]; flip: { w: string; noflip: Encoded; flipped: Encoded } };
-};
 
 const IMPLEMENTATIONS = { conv2dNHWC, conv2dNHWCPerTap, conv2dNHWCNaive };
-
-function decode(e: Encoded): Tensor {
-  return ndarray(Float64Array.from(e.data), e.shape);
-}
-
-function flat(t: Tensor): number[] {
-  const out: number[] = [];
-  const walk = (axis: number, offset: number): void => {
-    if (axis === t.shape.length) {
-      out.push(t.data[offset]);
-      return;
-    }
-    for (let i = 0; i < t.shape[axis]; i++) walk(axis + 1, offset + i * t.stride[axis]);
-  };
-  walk(0, t.offset);
-  return out;
-}
 
 function normOfDifference(a: Tensor, b: Tensor): number {
   assert.deepEqual(a.shape, b.shape);
