@@ -20,7 +20,7 @@ export interface EinsumOptions {
   dtype?: DType;
   /** Contraction order for 3+ operands: `"greedy"` (default), `"optimal"`, `true` (= greedy) or `false` (one n-ary loop nest, like numpy's default). */
   optimize?: OptimizeOption;
-  /** Kernel backend (default: the shared plain-JS backend). */
+  /** Kernel backend (default: {@link defaultBackend} — wasm SIMD GEMM where available, else plain JS). */
   backend?: Backend;
 }
 
@@ -85,14 +85,25 @@ function checkOut(out: Tensor, plan: Plan, dtype: DType, operands: readonly Tens
   const outType = dtypeOf(out, "out");
   if (outType !== dtype) throw new EinsumError(`out has dtype ${outType} but the result dtype is ${dtype}; pass { dtype: "${outType}" } to compute in it`);
   assertNoSelfOverlap(out);
-  const outRange = reachableRange(out.shape, out.stride, out.offset);
+  // Compare memory, not array objects: two typed arrays (e.g. subarrays) can share one buffer.
+  const outBytes = byteRange(out);
   operands.forEach((x, i) => {
-    if (x.data !== out.data || !outRange) return;
-    const r = reachableRange(x.shape, x.stride, x.offset);
-    if (r && r.lo <= outRange.hi && outRange.lo <= r.hi) {
-      throw new EinsumError(`out overlaps operand ${i} (both use data indices ${Math.max(r.lo, outRange.lo)}..${Math.min(r.hi, outRange.hi)} of the same buffer)`);
+    const r = byteRange(x);
+    if (!outBytes || !r || r.buffer !== outBytes.buffer) return;
+    if (r.lo < outBytes.hi && outBytes.lo < r.hi) {
+      throw new EinsumError(`out overlaps operand ${i}: both reach bytes ${Math.max(r.lo, outBytes.lo)}..${Math.min(r.hi, outBytes.hi) - 1} of the same buffer`);
     }
   });
+}
+
+/** Byte range of a view's reachable elements, or null when empty. */
+function byteRange(x: Tensor): { buffer: unknown; lo: number; hi: number } | null {
+  const r = reachableRange(x.shape, x.stride, x.offset);
+  if (!r) return null;
+  const data = x.data as unknown as { buffer?: ArrayBufferLike; byteOffset?: number; BYTES_PER_ELEMENT?: number };
+  if (data.buffer === undefined || data.BYTES_PER_ELEMENT === undefined) return { buffer: x.data, lo: r.lo, hi: r.hi + 1 };
+  const base = data.byteOffset ?? 0;
+  return { buffer: data.buffer, lo: base + r.lo * data.BYTES_PER_ELEMENT, hi: base + (r.hi + 1) * data.BYTES_PER_ELEMENT };
 }
 
 function resultDtype(operands: readonly Tensor[], options: EinsumOptions): DType {
@@ -188,15 +199,20 @@ export class Expression {
 /** Shape of an operand given as a shape or an array. */
 export type ShapeOrTensor = readonly number[] | Tensor;
 
-function shapeOf(x: ShapeOrTensor): readonly number[] {
-  return Array.isArray(x) ? (x as readonly number[]) : (x as Tensor).shape;
+function shapeOf(x: ShapeOrTensor, i: number): readonly number[] {
+  if (Array.isArray(x)) {
+    if (x.some((d) => !Number.isInteger(d) || d < 0)) throw new EinsumError(`shape ${i} [${x.join(", ")}] must list non-negative integers`);
+    return x as readonly number[];
+  }
+  assertTensor(x, `operand ${i}`);
+  return x.shape;
 }
 
 /** Splits trailing options off a shapes list. */
 export function splitShapes(args: ReadonlyArray<ShapeOrTensor | EinsumOptions>): { shapes: Array<readonly number[]>; options: EinsumOptions } {
   const list = [...args];
   const options = list.length > 0 && isOptions(list[list.length - 1]) && !Array.isArray(list[list.length - 1]) ? (list.pop() as EinsumOptions) : {};
-  return { shapes: (list as ShapeOrTensor[]).map(shapeOf), options };
+  return { shapes: (list as ShapeOrTensor[]).map((x, i) => shapeOf(x, i)), options };
 }
 
 /**

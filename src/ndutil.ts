@@ -37,7 +37,11 @@ export function dtypeOf(x: Tensor, what = "operand"): DType {
 export function assertTensor(x: unknown, what: string): asserts x is Tensor {
   const v = x as Partial<Tensor> | null;
   if (v === null || typeof v !== "object" || !Array.isArray(v.shape) || !Array.isArray(v.stride) || typeof v.offset !== "number" || v.data === undefined) {
-    throw new EinsumError(`${what} is not an ndarray (got ${x === null ? "null" : typeof x})`);
+    const got = x === null ? "null" : Array.isArray(x) ? "a plain array (wrap it: ndarray(data, shape))" : typeof x;
+    throw new EinsumError(`${what} is not an ndarray (got ${got})`);
+  }
+  if (v.shape.some((d) => !Number.isInteger(d) || d < 0) || v.stride.length !== v.shape.length || v.stride.some((s) => !Number.isInteger(s))) {
+    throw new EinsumError(`${what} has an invalid shape [${v.shape.join(", ")}] or strides [${v.stride.join(", ")}]`);
   }
 }
 
@@ -51,6 +55,7 @@ export function promote(dtypes: readonly DType[]): DType {
 
 /** A new zero-filled, contiguous row-major tensor. */
 export function zeros(shape: readonly number[], dtype: DType = "float64"): Tensor {
+  if (!(dtype in TYPED_ARRAY)) throw new EinsumError(`unsupported dtype ${JSON.stringify(dtype)}: use "float64", "float32" or "int32"`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new EinsumError(`invalid shape [${shape.join(", ")}]: sizes must be non-negative integers`);
   }

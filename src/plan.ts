@@ -228,6 +228,9 @@ function describePath(path: readonly PathStep[], inputs: ReadonlyArray<readonly 
  * plan.outputShape; // [2, 4]
  */
 export function planEinsum(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption = "greedy"): Plan {
+  if (optimize !== true && optimize !== false && optimize !== "greedy" && optimize !== "optimal") {
+    throw new EinsumError(`optimize must be false, true, "greedy" or "optimal", got ${JSON.stringify(optimize)}`);
+  }
   const { operands, sizes, usedEllipsisRank, resolved } = resolve(subscripts, shapes);
   const output = outputLabels(subscripts, operands, resolved.map((r) => r.axisLabels), usedEllipsisRank);
   for (const label of output) if (!sizes.has(label)) sizes.set(label, 1); // '...' in the output with no broadcast dims

@@ -39,6 +39,9 @@ export function tensordot(a: Tensor, b: Tensor, axes: TensordotAxes = 2): Tensor
     axesA = Array.from({ length: axes }, (_, i) => ra - axes + i);
     axesB = Array.from({ length: axes }, (_, i) => i);
   } else {
+    if (!Array.isArray(axes) || axes.length !== 2) {
+      throw new EinsumError(`tensordot: axes must be an integer or a pair [axesOfA, axesOfB], got ${JSON.stringify(axes)}`);
+    }
     axesA = normalize(axes[0], ra, "a");
     axesB = normalize(axes[1], rb, "b");
     if (axesA.length !== axesB.length) throw new EinsumError(`tensordot: ${axesA.length} axes of a but ${axesB.length} axes of b`);

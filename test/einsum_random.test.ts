@@ -178,7 +178,9 @@ test(`einsum matches the brute-force reference on ${CASES} random specs over str
     try {
       want = referenceEinsum(c.spec, ops, dtype === "int32" ? "int32" : "float64");
     } catch {
-      continue; // ellipsis parts that do not broadcast: not a valid case
+      // Ellipsis parts that do not broadcast: einsum must refuse the case too.
+      assert.throws(() => einsum(c.spec, ...ops), EinsumError, `'${c.spec}' ${JSON.stringify(c.shapes)}: the reference refused it, einsum must too`);
+      continue;
     }
     done++;
     c.kinds.forEach((k) => kindsSeen.add(k));

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { einsum, fromFlat, JsBackend, KernelCache, Tensor, toNested, compile, explain } from "../src/index";
+import { referenceEinsum } from "./reference";
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -35,6 +36,13 @@ test("interpreted fallback gives the same results as generated loops", () => {
       for (const optimize of [false, "greedy"] as const) {
         const a = einsum(spec, ...ops, { backend: generated, optimize });
         const b = einsum(spec, ...ops, { backend: interpreted, optimize });
+        // Both kernels are code under test: check them against the independent brute force too.
+        const reference = referenceEinsum(spec, ops, dtype === "int32" ? "int32" : "float64");
+        assert.deepEqual(a.shape, reference.shape, spec);
+        reference.data.forEach((v, i) => {
+          const got = (a.data as ArrayLike<number>)[i];
+          assert.ok(Math.abs(got - v) <= (dtype === "int32" ? 0 : 1e-9 * Math.max(1, Math.abs(v))), `${spec} ${dtype} vs reference [${i}]: ${got} vs ${v}`);
+        });
         const want = Array.from(a.data as ArrayLike<number>);
         Array.from(b.data as ArrayLike<number>).forEach((v, i) => {
           // int32 is exact; float products may associate differently (hoisted factors).

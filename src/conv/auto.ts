@@ -5,8 +5,10 @@
  * kind of machine, and take the cheapest.
  *
  * Every method's estimated time (nanoseconds) is linear in a few work counts:
- * - `submatrix = perMac*macs + perSlabElement*slabElements + perTap*taps + perCall`
- *   (one pass over a slab of `outputs` elements per tap, `c` multiply-adds each);
+ * - `submatrix = perMac*macs + perSlabElement*slabElements + perTap*taps + perSpilledLine*spilledLines + perCall`
+ *   (one pass over a slab of `outputs` elements per tap, `c` multiply-adds each; plus the
+ *   cache misses of passes that gather sparse lines from data larger than the cache,
+ *   see {@link ConvCostFeatures.spilledLines});
  * - `strided   = perMac*macs + perOutput*outputs + perCall`
  *   (one dot product of length `kh*kw*c` per output through the window view);
  * - `fft       = perButterfly*butterflies + perSpectrumMac*spectrumMacs + perPoint*points + perCall`
@@ -27,24 +29,37 @@ export const CONV_METHODS: readonly ConvMethodName[] = Object.freeze(["fft", "su
 /** Fitted constants of the cost model, in nanoseconds per unit of work. */
 export interface ConvCostConstants {
   fft: { perButterfly: number; perSpectrumMac: number; perPoint: number; perCall: number };
-  submatrix: { perMac: number; perSlabElement: number; perTap: number; perCall: number };
+  submatrix: {
+    perMac: number;
+    perSlabElement: number;
+    perTap: number;
+    /** Per cache line missed by sparse passes over large data (absent = 0: constants fitted before this term). */
+    perSpilledLine?: number;
+    perCall: number;
+  };
   strided: { perMac: number; perOutput: number; perCall: number };
 }
 
 /**
- * Constants fitted on this project's machine (2 cores, Node 20, wasm SIMD backend)
- * by `npm run bench:fit` (bench/fit_auto.ts: one non-negative least-squares fit
- * per method on relative error, medians of four timing runs of the blog's three
- * grids in bench/results/fit_runs/ plus the full grid). With them `auto` was within
- * 1.20x / 1.11x / 1.21x of the fastest method on the three default grids in a run
- * not used for the fit, but up to 1.46x on the full grid (n up to 512), where the
- * sub-matrix method's cache misses on large 3-D data are not in the linear model.
+ * Constants fitted on this project's machine (2 cores, Node 20, AMD EPYC) by
+ * `npm run bench:fit` (bench/fit_auto.ts: one non-negative least-squares fit per
+ * method on relative error, then a multi-start search minimising the worst
+ * "chosen / fastest" ratio per grid; medians of four timing runs of the blog's three
+ * grids in bench/results/fit_runs/ plus the full grid, n up to 512).
+ * Worst ratio of `auto`'s choice over the fastest method, grids 1 / 2 / 3:
+ * - on those median timings: 1.00x / 1.19x / 1.08x (1.42x / 1.32x / 1.46x before the
+ *   `spilledLines` term and the multi-start search);
+ * - on the full-grid run alone: 1.00x / 1.19x / 1.39x (the 1.39x is a one-run hiccup:
+ *   a 0.08 ms sub-matrix call timed at 0.14 ms);
+ * - on a fresh default-grid run not used for the fit (load average 1.6-2): 1.00x / 1.00x
+ *   / 1.26x (grid 3, n=128 f=31: fft and sub-matrix within 8% of each other, fft's time
+ *   varying 7.7-10.2 ms from run to run).
  * Refit with the benchmark on another machine or after engine changes.
  */
 export const DEFAULT_CONV_COSTS: Readonly<ConvCostConstants> = Object.freeze({
-  fft: Object.freeze({ perButterfly: 5.05, perSpectrumMac: 24, perPoint: 0.001, perCall: 68700 }),
-  submatrix: Object.freeze({ perMac: 3.35, perSlabElement: 0.0911, perTap: 104, perCall: 475 }),
-  strided: Object.freeze({ perMac: 2.81, perOutput: 39.2, perCall: 84000 }),
+  fft: Object.freeze({ perButterfly: 2.9, perSpectrumMac: 0.203, perPoint: 0.00073, perCall: 77600 }),
+  submatrix: Object.freeze({ perMac: 1.4, perSlabElement: 0.937, perTap: 200, perSpilledLine: 10.7, perCall: 1050 }),
+  strided: Object.freeze({ perMac: 2.44, perOutput: 97.5, perCall: 29400 }),
 });
 
 /** Work counts the cost model weighs (see the module comment). */
@@ -63,6 +78,39 @@ export interface ConvCostFeatures {
   spectrumMacs: number;
   /** Grid points of the data and kernel transforms (copies in and out of the transform buffers). */
   points: number;
+  /**
+   * Cache lines the sub-matrix passes fetch from memory rather than cache:
+   * `taps * outputs * linesPerOutput * spill`. Each pass reads `c` contiguous values
+   * per output (`1 + 8c/64` lines on average); when the stride leaves whole untouched
+   * lines between outputs (`(stride_w - 1)*8c >= 64` bytes) the hardware prefetcher
+   * cannot stream them, and once the data outgrows the cache every pass misses again:
+   * `spill = max(0, 1 - SPILL_CACHE_BYTES/dataBytes)`, 0 for dense (sequential) passes.
+   * Measured: depth 10 stride 5 from n = 384 (11.5 MB) runs 2-3x slower than the
+   * linear counts predict, while depth 5 stride 2 (dense) at 10 MB does not.
+   */
+  spilledLines: number;
+}
+
+/**
+ * Bytes of data the sub-matrix passes can re-read from cache (about this machine's
+ * L2 plus some last-level cache). Not fitted, since the model must stay linear in its
+ * constants: 1 and 2 MiB fitted equally well on the recorded grids, 4 MiB ranked worse
+ * in single runs (grid 3 at n = 256, 5 MB, shows little penalty, 11.5 MB a large one).
+ */
+export const SPILL_CACHE_BYTES = 2 * 1024 * 1024;
+
+/** Bytes per cache line, and per element (the model assumes float64 data). */
+const LINE_BYTES = 64;
+const ELEMENT_BYTES = 8;
+
+/** {@link ConvCostFeatures.spilledLines} for one convolution. */
+function spilledLines(info: ConvInfo, taps: number, outputs: number): number {
+  const vectorBytes = ELEMENT_BYTES * info.inChannels;
+  const gapBytes = (info.strideWidth - 1) * vectorBytes; // skipped between consecutive outputs
+  if (gapBytes < LINE_BYTES) return 0; // dense pass: prefetched as a stream
+  const dataBytes = info.inHeight * info.inWidth * vectorBytes;
+  const spill = Math.max(0, 1 - SPILL_CACHE_BYTES / dataBytes);
+  return taps * outputs * (1 + vectorBytes / LINE_BYTES) * spill;
 }
 
 function pow2AtLeast(n: number): number {
@@ -124,6 +172,7 @@ export function convCostFeatures(info: ConvInfo): ConvCostFeatures {
     outputs,
     taps,
     slabElements: taps * outputs,
+    spilledLines: spilledLines(info, taps, outputs),
     ...fft,
   };
 }
@@ -142,7 +191,12 @@ export function estimateConvCosts(info: ConvInfo, constants: ConvCostConstants =
   const { fft, submatrix, strided } = constants;
   return {
     fft: fft.perButterfly * f.butterflies + fft.perSpectrumMac * f.spectrumMacs + fft.perPoint * f.points + fft.perCall,
-    submatrix: submatrix.perMac * f.macs + submatrix.perSlabElement * f.slabElements + submatrix.perTap * f.taps + submatrix.perCall,
+    submatrix:
+      submatrix.perMac * f.macs +
+      submatrix.perSlabElement * f.slabElements +
+      submatrix.perTap * f.taps +
+      (submatrix.perSpilledLine ?? 0) * f.spilledLines +
+      submatrix.perCall,
     strided: strided.perMac * f.macs + strided.perOutput * f.outputs + strided.perCall,
   };
 }

@@ -4,6 +4,7 @@
  * one of three methods (FFT, sub-matrix, strided view) or an automatic choice.
  */
 import { zeros } from "../ndutil";
+import { assertConvOperand } from "../fft/errors";
 import { asStrided, assign } from "../views";
 import { Tensor } from "../types";
 import { chooseConvMethod, ConvCostConstants, ConvMethodName } from "./auto";
@@ -91,6 +92,9 @@ export function convolveWith(method: ConvMethodName, x: Tensor, kernel: Tensor, 
  * convolve(image, k, { mode: "same", method: "fft" }).shape; // [h, w]
  */
 export function convolve(x: Tensor, kernel: Tensor, options: ConvolveOptions = {}): Tensor {
+  assertConvOperand(x, "convolve: x");
+  assertConvOperand(kernel, "convolve: kernel");
+  options ??= {};
   const method = options.method ?? "auto";
   if (method !== "auto" && method !== "fft" && method !== "submatrix" && method !== "strided") {
     throw new ConvError(`unknown method ${JSON.stringify(method)}: expected "auto", "fft", "submatrix" or "strided"`);
@@ -100,3 +104,4 @@ export function convolve(x: Tensor, kernel: Tensor, options: ConvolveOptions = {
   const chosen = method === "auto" ? chooseConvMethod(info, options.costs).method : method;
   return convolveWith(chosen, x, kernel, info);
 }
+

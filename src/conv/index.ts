@@ -11,7 +11,7 @@ export { correlateSubmatrix } from "./submatrix";
 export { convWindows, correlateStrided } from "./strided";
 export { convolve, convolveWith } from "./convolve";
 export type { ConvMethod, ConvolveOptions } from "./convolve";
-export { CONV_METHODS, DEFAULT_CONV_COSTS, chooseConvMethod, convCostFeatures, estimateConvCosts } from "./auto";
+export { CONV_METHODS, DEFAULT_CONV_COSTS, SPILL_CACHE_BYTES, chooseConvMethod, convCostFeatures, estimateConvCosts } from "./auto";
 export type { ConvCostConstants, ConvCostEstimates, ConvCostFeatures, ConvMethodChoice, ConvMethodName } from "./auto";
 export { conv2dNHWC, conv2dNHWCNaive, conv2dNHWCPerTap, nhwcInfo, nhwcWindows } from "./nhwc";
 export type { NHWCInfo, NHWCOptions } from "./nhwc";

@@ -32,6 +32,7 @@ import { copy, zeros } from "../ndutil";
 import { Tensor } from "../types";
 import { addScaled, windows } from "../views";
 import { ConvError, PerAxis, perAxis } from "./info";
+import { assertConvOperand } from "../fft/errors";
 import { mulberry32 } from "../random";
 
 /** Height and width parts of a per-axis setting. */
@@ -218,6 +219,7 @@ export class Conv2D {
   }
 
   set weight(value: Tensor) {
+    assertConvOperand(value, "Conv2D.weight");
     const want = [this.outChannels, this.inChannels, this.geometry.kernel.height, this.geometry.kernel.width];
     if (value.shape.length !== 4 || value.shape.some((n, i) => n !== want[i])) {
       throw new ConvError(`Conv2D.weight must have shape (O, C, K, L) = ${shapeText(want)}, got ${shapeText(value.shape)}`);
@@ -231,6 +233,7 @@ export class Conv2D {
   }
 
   set bias(value: Tensor | null) {
+    if (value !== null) assertConvOperand(value, "Conv2D.bias");
     if (value !== null && (value.shape.length !== 1 || value.shape[0] !== this.outChannels)) {
       throw new ConvError(`Conv2D.bias must have shape (O) = [${this.outChannels}], got ${shapeText(value.shape)}`);
     }
@@ -255,6 +258,7 @@ export class Conv2D {
    * so do not modify `x` in place between forward and backward.
    */
   forward(x: Tensor): Tensor {
+    assertConvOperand(x, "Conv2D.forward: x");
     const sizes = this.checkInput(x.shape);
     const win = windows(x, windowOptions(this.geometry));
     const out = einsum("bihwkl,oikl->bohw", win, this.weightTensor);
@@ -275,6 +279,7 @@ export class Conv2D {
    *   geometry (see the module comment), right for every padding, stride and dilation.
    */
   backward(dout: Tensor): Conv2DGradients {
+    assertConvOperand(dout, "Conv2D.backward: dout");
     if (this.cache === null) throw new ConvError("Conv2D.backward called before forward");
     const { inputShape, sizes, windows: win } = this.cache;
     const want = [inputShape[0], this.outChannels, sizes.output.height, sizes.output.width];

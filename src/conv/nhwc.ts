@@ -168,7 +168,9 @@ export function conv2dNHWC(x: Tensor, w: Tensor, options: NHWCOptions = {}): Ten
  * `matrix_mult`): for each `(i, j)`, the slab `x[:, i*dh :: sh, j*dw :: sw, :]`
  * (a view, `(N, H', W', C)`) times `w[i, j]` (`(C, Cout)`), accumulated. Each
  * product is an engine einsum on the slab view (no copy of the slab); besides the
- * output, only the padded input (when padding) and one reused product buffer are allocated.
+ * output, only the padded input (when padding) and one reused output-sized product
+ * buffer are allocated — each tap's product is written there and added into the
+ * output (an extra pass per tap, which is much of this method's cost).
  *
  * @example
  * conv2dNHWCPerTap(x, w, { stride: 2 }); // same values as conv2dNHWC(x, w, { stride: 2 })

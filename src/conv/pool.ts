@@ -13,7 +13,7 @@
  * Results are float64.
  */
 import { einsum } from "../einsum";
-import { copy, dtypeOf, zeros } from "../ndutil";
+import { zeros } from "../ndutil";
 import { Tensor } from "../types";
 import { pad, windows } from "../views";
 import { ConvError, PerAxis, perAxis } from "./info";
@@ -68,11 +68,10 @@ function checkDout(dout: Tensor, inputShape: readonly number[], sizes: SpatialSi
 /** Max over each window plus, per output, the row-major tap index `k*L + l` that won. */
 function windowMax(x: Tensor, s: PoolSetup): { out: Tensor; winner: Int32Array } {
   const { padding } = s.geometry;
-  // -Infinity padding is one copy of x (windows() would pad with zeros); float64 so -Infinity fits.
+  // -Infinity padding is one copy of x (windows() would pad with zeros), made float64 so -Infinity fits.
   let src = x;
   if (padding.height > 0 || padding.width > 0) {
-    const f64 = dtypeOf(x) === "float64" ? x : copy(x, "float64");
-    src = pad(f64, [[0, 0], [0, 0], [padding.height, padding.height], [padding.width, padding.width]], -Infinity);
+    src = pad(x, [[0, 0], [0, 0], [padding.height, padding.height], [padding.width, padding.width]], -Infinity, "float64");
   }
   const win = windows(src, { ...windowOptions(s.geometry), padding: 0 });
   const [nb, nc, nh, nw, nk, nl] = win.shape;

@@ -5,7 +5,7 @@
 import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import type { Tensor } from "../types";
-import { ConvError } from "./errors";
+import { ConvError, assertConvOperand } from "./errors";
 import { FFTPlans } from "./plan";
 import { IndexRange, circularLength, fftSize } from "./sizes";
 import { RealView, sizeOf } from "./layout";
@@ -162,6 +162,9 @@ function fftFromPlan(p: ConvPlan, plans: FFTPlans): NdArray<Float64Array> {
  * const rows = fftconvolve(x, h, { mode: "same", axes: [1] });
  */
 export function fftconvolve(a: Tensor, b: Tensor, opts: FFTConvolveOptions = {}): NdArray<Float64Array> {
+  assertConvOperand(a, "fftconvolve: a");
+  assertConvOperand(b, "fftconvolve: b");
+  opts ??= {};
   const mode = opts.mode ?? "full";
   checkMode(mode);
   const early = emptyOrScalar(a, b, "fftconvolve");
@@ -190,6 +193,9 @@ function reversed(b: RealView): RealView {
  * correlate(ndarray([1, 2, 3]), ndarray([0, 1, 0.5])); // [0.5, 2, 3.5, 3, 0]
  */
 export function correlate(a: Tensor, b: Tensor, opts: CorrelateOptions = {}): NdArray<Float64Array> {
+  assertConvOperand(a, "correlate: a");
+  assertConvOperand(b, "correlate: b");
+  opts ??= {};
   const mode = opts.mode ?? "full";
   checkMode(mode);
   const method = opts.method ?? "auto";

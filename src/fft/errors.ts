@@ -1,4 +1,6 @@
 import { EinsumError } from "../errors";
+import { assertTensor } from "../ndutil";
+import { Tensor } from "../types";
 
 /**
  * Error thrown by the FFT layer and the convolutions for invalid arguments
@@ -15,5 +17,14 @@ import { EinsumError } from "../errors";
 export class ConvError extends EinsumError {
   constructor(message: string) {
     super(message);
+  }
+}
+
+/** An ndarray check that reports as a ConvError (the convolution API's error type). */
+export function assertConvOperand(x: unknown, what: string): asserts x is Tensor {
+  try {
+    assertTensor(x, what);
+  } catch (e) {
+    throw new ConvError((e as Error).message);
   }
 }

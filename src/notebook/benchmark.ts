@@ -136,7 +136,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  *
  * @example
  * const rows = await benchmark(
- *   { fft: (p, x) => conv2d(x.img, x.k, { method: "fft" }), view: (p, x) => conv2d(x.img, x.k, { method: "strided" }) },
+ *   { fft: (p, x) => convolve(x.img, x.k, { method: "fft" }), view: (p, x) => convolve(x.img, x.k, { method: "strided" }) },
  *   { n: [32, 64, 128], f: [3, 5, 9] },
  *   { setup: ({ n, f }) => ({ img: rand([n, n]), k: rand([f, f]) }), repeats: 5 },
  * );

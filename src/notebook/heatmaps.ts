@@ -8,6 +8,7 @@ import fs from "node:fs";
 import type { Field, StringFieldDef } from "vega-lite/build/src/channeldef";
 import type { NonNormalizedSpec } from "vega-lite/build/src/spec";
 import type { BenchTiming, ParamValue } from "./benchmark";
+import { NotebookError } from "./display";
 import { type ChartDisplayOptions, type TopLevelSpec, VEGA_LITE_SCHEMA, displayChart } from "./charts";
 
 /** A timing row as `benchmark()` returns it or a Python script writes it. */
@@ -80,16 +81,17 @@ export interface BenchHeatmapData {
  * and checks they carry `method` and `median`.
  *
  * @example
- * const scipyRows = readTimingRows("../bench/scipy_timings.json");
+ * fs.writeFileSync("rows.json", JSON.stringify(await benchmark(methods, grid))); // rows in seconds
+ * const rows = readTimingRows("rows.json");
  */
 export function readTimingRows(file: string): TimingRow[] {
   const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
   const rows = Array.isArray(parsed) ? parsed : (parsed as { rows?: unknown }).rows;
-  if (!Array.isArray(rows)) throw new TypeError(`${file}: expected an array of rows or { rows: [...] }`);
+  if (!Array.isArray(rows)) throw new NotebookError(`${file}: expected an array of rows or { rows: [...] }`);
   rows.forEach((r: unknown, i) => {
     const row = r as { method?: unknown; median?: unknown };
     if (typeof row?.method !== "string" || typeof row.median !== "number") {
-      throw new TypeError(`${file}: row ${i} needs a string "method" and a numeric "median" (seconds)`);
+      throw new NotebookError(`${file}: row ${i} needs a string "method" and a numeric "median" (seconds)`);
     }
   });
   return rows as TimingRow[];
@@ -120,17 +122,17 @@ export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatm
     if (!wanted.has(row.method)) continue;
     const x = row[options.x];
     const y = row[options.y];
-    if (x === undefined || y === undefined) throw new TypeError(`row for ${row.method} lacks field ${JSON.stringify(x === undefined ? options.x : options.y)}`);
+    if (x === undefined || y === undefined) throw new NotebookError(`row for ${row.method} lacks field ${JSON.stringify(x === undefined ? options.x : options.y)}`);
     const key = keyOf(x, y);
     const point = byPoint.get(key) ?? { x, y, times: new Map<string, number>() };
     if (point.times.has(row.method)) {
-      throw new RangeError(`two rows for ${row.method} at ${options.x}=${x}, ${options.y}=${y}; filter the other parameters first`);
+      throw new NotebookError(`two rows for ${row.method} at ${options.x}=${x}, ${options.y}=${y}; filter the other parameters first`);
     }
     point.times.set(row.method, row[stat]);
     byPoint.set(key, point);
   }
   if (options.baseline !== undefined && !wanted.has(options.baseline)) {
-    throw new RangeError(`baseline ${JSON.stringify(options.baseline)} is not among the methods: ${methods.join(", ")}`);
+    throw new NotebookError(`baseline ${JSON.stringify(options.baseline)} is not among the methods: ${methods.join(", ")}`);
   }
 
   const cells: HeatCell[] = [];
@@ -165,7 +167,7 @@ export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatm
  * diverging log scale, blue = faster than the baseline).
  *
  * @example
- * benchHeatmapsSpec([...einconvRows, ...readTimingRows("scipy.json")], { x: "n", y: "f", baseline: "scipy.fftconvolve" });
+ * benchHeatmapsSpec([...einconvRows, ...readTimingRows("peer_rows.json")], { x: "n", y: "f", baseline: "scipy.fftconvolve" });
  */
 export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeatmapOptions): TopLevelSpec {
   const data = benchHeatmapData(rows, options);

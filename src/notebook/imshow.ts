@@ -276,7 +276,7 @@ export function plotConvSpec(panels: ConvPanels, options: PlotConvOptions = {}):
  * Displays input, kernel and output heatmaps side by side. `await` it.
  *
  * @example
- * await plotConv({ input: x, kernel: k, output: conv2d(x, k, { stride: 2 }) }, { title: "stride 2" });
+ * await plotConv({ input: x, kernel: k, output: convolve(x, k, { stride: 2 }) }, { title: "stride 2" });
  */
 export async function plotConv(panels: ConvPanels, options: PlotConvOptions & ChartDisplayOptions = {}): Promise<void> {
   await displayChart(plotConvSpec(panels, options), options);

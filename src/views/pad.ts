@@ -1,18 +1,24 @@
 /** Constant padding (a copy: padding needs new memory around the data). */
 import { EinsumError } from "../errors";
-import { dtypeOf, zeros } from "../ndutil";
-import { Tensor } from "../types";
+import { assertTensor, dtypeOf, zeros } from "../ndutil";
+import { DType, Tensor } from "../types";
 import { makeView } from "./strided";
 import { assign } from "./assign";
 
 /**
  * Pads every axis of `x` with `value`: `widths[i] = [before, after]` for axis i.
- * Always returns a new contiguous tensor of `x`'s dtype.
+ * Always returns a new contiguous tensor, of `x`'s dtype unless `dtype` says otherwise
+ * (converting while padding costs no extra copy).
  *
  * @example
  * pad(x50x60, [[1, 1], [1, 1]]).shape; // [52, 62]
  */
-export function pad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>, value = 0): Tensor {
+export function pad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>, value = 0, dtype?: DType): Tensor {
+  assertTensor(x, "pad: x");
+  dtype ??= dtypeOf(x);
+  if (dtype === "int32" && !(Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31)) {
+    throw new EinsumError(`pad: fill value ${value} cannot be stored in an int32 array`);
+  }
   if (widths.length !== x.shape.length) {
     throw new EinsumError(`pad: ${widths.length} padding widths for an array of rank ${x.shape.length}`);
   }
@@ -21,7 +27,7 @@ export function pad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>,
       throw new EinsumError(`pad: widths [${widths.map((w) => `[${w[0]}, ${w[1]}]`).join(", ")}] must be non-negative integers`);
     }
   }
-  const out = zeros(x.shape.map((n, i) => n + widths[i][0] + widths[i][1]), dtypeOf(x));
+  const out = zeros(x.shape.map((n, i) => n + widths[i][0] + widths[i][1]), dtype);
   if (value !== 0) (out.data as Float64Array).fill(value);
   const offset = widths.reduce((acc, [before], i) => acc + before * out.stride[i], 0);
   assign(makeView(out.data, x.shape, out.stride, offset, "pad"), x);

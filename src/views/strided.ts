@@ -5,7 +5,7 @@
  */
 import ndarray from "ndarray";
 import { EinsumError } from "../errors";
-import { reachableRange } from "../ndutil";
+import { assertTensor, reachableRange } from "../ndutil";
 import { NumericData, Tensor } from "../types";
 
 function checkIntegers(values: readonly number[], what: string, fn: string): void {
@@ -47,6 +47,7 @@ export function makeView(data: NumericData, shape: readonly number[], strides: r
  * asStrided(x, [4, 3], [1, 1]); // the 4 length-3 windows of x, no copy
  */
 export function asStrided(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number = x.offset): Tensor {
+  assertTensor(x, "asStrided: x");
   return makeView(x.data, shape, strides, offset, "asStrided");
 }
 

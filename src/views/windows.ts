@@ -5,6 +5,7 @@
  * padding, which copies the input once into a zero-padded buffer.
  */
 import { EinsumError } from "../errors";
+import { assertTensor } from "../ndutil";
 import { Tensor } from "../types";
 import { makeView } from "./strided";
 import { pad } from "./pad";
@@ -32,6 +33,7 @@ function normalizeAxis(axis: number, rank: number, fn: string): number {
  */
 export function slidingWindowView(x: Tensor, windowShape: number | readonly number[], axis?: number | readonly number[]): Tensor {
   const fn = "slidingWindowView";
+  assertTensor(x, `${fn}: x`);
   const rank = x.shape.length;
   const windowList = typeof windowShape === "number" ? [windowShape] : [...windowShape];
   let axes: number[];
@@ -65,6 +67,7 @@ export function slidingWindowView(x: Tensor, windowShape: number | readonly numb
  */
 export function viewAsWindows(x: Tensor, windowShape: number | readonly number[], step: number | readonly number[] = 1): Tensor {
   const fn = "viewAsWindows";
+  assertTensor(x, `${fn}: x`);
   const rank = x.shape.length;
   const windowList = asList(windowShape, rank, "window shape", fn);
   const steps = asList(step, rank, "step", fn);
@@ -99,6 +102,8 @@ export interface WindowOptions {
  */
 export function windows(x: Tensor, opts: WindowOptions): Tensor {
   const fn = "windows";
+  assertTensor(x, `${fn}: x`);
+  if (opts === null || typeof opts !== "object") throw new EinsumError(`${fn}: options { kernel, stride?, dilation?, padding? } are required`);
   if (x.shape.length !== 4) throw new EinsumError(`${fn}: expected an NCHW tensor of rank 4, got shape [${x.shape.join(", ")}]`);
   const [kh, kw] = asList(opts.kernel as number | number[], 2, "kernel", fn);
   const [sh, sw] = asList((opts.stride ?? 1) as number | number[], 2, "stride", fn);
