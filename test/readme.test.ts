@@ -1,6 +1,7 @@
 /**
- * The calls the README shows, run for real (tsc type-checks them against the public
- * API; the values are checked against brute force or the README's stated results).
+ * The calls the README shows, run for real: tsc type-checks them against the public
+ * API, and the test checks the README's stated results and the output shapes (the
+ * values of each function are checked against numpy/scipy in its own test file).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
