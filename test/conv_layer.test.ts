@@ -7,6 +7,7 @@
  *   the numerical gradient.
  */
 import { test } from "node:test";
+import { numericalGradient } from "./gradcheck";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -87,23 +88,6 @@ const worst = { dx: { abs: 0, rel: 0 }, dw: { abs: 0, rel: 0 }, db: { abs: 0, re
 function track(which: keyof typeof worst, e: ErrorStats): void {
   worst[which].abs = Math.max(worst[which].abs, e.abs);
   worst[which].rel = Math.max(worst[which].rel, e.rel);
-}
-
-const EPS = 1e-6;
-
-/** Central-difference gradient of `loss` with respect to every element of `data` (mutated and restored). */
-function numericalGradient(data: Float64Array, loss: () => number): Float64Array {
-  const grad = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const saved = data[i];
-    data[i] = saved + EPS;
-    const plus = loss();
-    data[i] = saved - EPS;
-    const minus = loss();
-    data[i] = saved;
-    grad[i] = (plus - minus) / (2 * EPS);
-  }
-  return grad;
 }
 
 function dot(a: Tensor, b: Tensor): number {

@@ -3,6 +3,7 @@
  * conv_layer.py) and against central-difference numerical gradients over a grid of settings.
  */
 import { test } from "node:test";
+import { numericalGradient } from "./gradcheck";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -55,23 +56,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
-}
-
-const EPS = 1e-6;
-
-/** Central differences of `loss` with respect to each element of `data` (mutated and restored). */
-function numericalGradient(data: Float64Array, loss: () => number): Float64Array {
-  const grad = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const saved = data[i];
-    data[i] = saved + EPS;
-    const plus = loss();
-    data[i] = saved - EPS;
-    const minus = loss();
-    data[i] = saved;
-    grad[i] = (plus - minus) / (2 * EPS);
-  }
-  return grad;
 }
 
 /**
