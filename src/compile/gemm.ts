@@ -6,6 +6,7 @@
  * layout — transposes, multi-axis groups, overlapping window views — is packed
  * without materializing the operand (the packs are the only copies, O(MK + KN)).
  */
+import { STRIP, packStrips } from "./pack";
 import { GemmTask } from "./tasks";
 
 /** Blocking parameters, chosen for 32 KiB L1 / ≥256 KiB L2 caches. */
@@ -17,73 +18,13 @@ export interface GemmBlocking {
 
 export const DEFAULT_BLOCKING: GemmBlocking = { mc: 64, kc: 256, nc: 2048 };
 
-const MR = 4;
-const NR = 4;
+const MR = STRIP;
+const NR = STRIP;
 
 /** Scratch buffers reused across blocks of one call. */
 interface Packs {
   a: Float64Array;
   b: Float64Array;
-}
-
-/** Packs A[rows i0.., cols p0..] into MR-row strips: strip s holds kc groups of MR values. */
-function packA(t: GemmTask, base: number, i0: number, mc: number, p0: number, kc: number, dst: Float64Array): void {
-  const a = t.a as Float64Array;
-  const { aRow, aCol } = t;
-  let w = 0;
-  for (let s = 0; s < mc; s += MR) {
-    const rows = Math.min(MR, mc - s);
-    const r0 = base + aRow[i0 + s];
-    if (rows === MR) {
-      const r1 = base + aRow[i0 + s + 1];
-      const r2 = base + aRow[i0 + s + 2];
-      const r3 = base + aRow[i0 + s + 3];
-      for (let p = 0; p < kc; p++) {
-        const col = aCol[p0 + p];
-        dst[w] = a[r0 + col];
-        dst[w + 1] = a[r1 + col];
-        dst[w + 2] = a[r2 + col];
-        dst[w + 3] = a[r3 + col];
-        w += MR;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const col = aCol[p0 + p];
-        for (let r = 0; r < MR; r++) dst[w + r] = r < rows ? a[base + aRow[i0 + s + r] + col] : 0;
-        w += MR;
-      }
-    }
-  }
-}
-
-/** Packs B[rows p0.., cols j0..] into NR-column strips: strip s holds kc groups of NR values. */
-function packB(t: GemmTask, base: number, p0: number, kc: number, j0: number, nc: number, dst: Float64Array): void {
-  const b = t.b as Float64Array;
-  const { bRow, bCol } = t;
-  let w = 0;
-  for (let s = 0; s < nc; s += NR) {
-    const cols = Math.min(NR, nc - s);
-    if (cols === NR) {
-      const c0 = base + bCol[j0 + s];
-      const c1 = base + bCol[j0 + s + 1];
-      const c2 = base + bCol[j0 + s + 2];
-      const c3 = base + bCol[j0 + s + 3];
-      for (let p = 0; p < kc; p++) {
-        const row = bRow[p0 + p];
-        dst[w] = b[row + c0];
-        dst[w + 1] = b[row + c1];
-        dst[w + 2] = b[row + c2];
-        dst[w + 3] = b[row + c3];
-        w += NR;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const row = bRow[p0 + p];
-        for (let c = 0; c < NR; c++) dst[w + c] = c < cols ? b[base + row + bCol[j0 + s + c]] : 0;
-        w += NR;
-      }
-    }
-  }
 }
 
 /**
@@ -143,10 +84,10 @@ export function gemm(task: GemmTask, blocking: GemmBlocking = DEFAULT_BLOCKING):
       const nc = Math.min(ncMax, n - j0);
       for (let p0 = 0; p0 < k; p0 += kcMax) {
         const kc = Math.min(kcMax, k - p0);
-        packB(task, bBase, p0, kc, j0, nc, packs.b);
+        packStrips(task.b, bBase, { x: task.bCol, y: task.bRow }, j0, nc, p0, kc, packs.b, 0);
         for (let i0 = 0; i0 < m; i0 += mcMax) {
           const mc = Math.min(mcMax, m - i0);
-          packA(task, aBase, i0, mc, p0, kc, packs.a);
+          packStrips(task.a, aBase, { x: task.aRow, y: task.aCol }, i0, mc, p0, kc, packs.a, 0);
           for (let jr = 0; jr < nc; jr += NR) {
             const cols = Math.min(NR, nc - jr);
             for (let ir = 0; ir < mc; ir += MR) {

@@ -17,56 +17,12 @@
  */
 import { NumericData } from "../../types";
 
-/** Strip width of gemm.wat's micro-kernel (MR = NR = 4). */
-export const STRIP = 4;
+export { STRIP, packStrips } from "../pack";
+import { StripTables as PackTables } from "../pack";
 
-/** The offset tables of one operand, named by role in the packing. */
-export interface StripTables {
-  /** One entry per strip lane (A's rows, B's columns). */
-  readonly x: Int32Array;
-  /** One entry per step inside a strip (the K index for both operands). */
-  readonly y: Int32Array;
-  /** Per-batch base offsets. */
+/** An operand's strip tables plus its per-batch base offsets (staging needs every batch's reach). */
+export interface StripTables extends PackTables {
   readonly batch: Int32Array;
-}
-
-/**
- * JS gather: packs lanes x0..x0+count (zero-padded to a multiple of 4) × steps
- * y0..y0+len of `data` into `dst` from index `at`.
- */
-export function packStrips(
-  data: NumericData, base: number, t: StripTables, x0: number, count: number, y0: number, len: number,
-  dst: Float64Array, at: number,
-): void {
-  const { x, y } = t;
-  let w = at;
-  for (let s = 0; s < count; s += STRIP) {
-    const lanes = Math.min(STRIP, count - s);
-    // Missing lanes alias lane 0 for the address arithmetic only; they are packed as zeros.
-    const r0 = base + x[x0 + s];
-    const r1 = lanes > 1 ? base + x[x0 + s + 1] : r0;
-    const r2 = lanes > 2 ? base + x[x0 + s + 2] : r0;
-    const r3 = lanes > 3 ? base + x[x0 + s + 3] : r0;
-    if (lanes === STRIP) {
-      for (let p = 0; p < len; p++) {
-        const off = y[y0 + p];
-        dst[w] = data[r0 + off];
-        dst[w + 1] = data[r1 + off];
-        dst[w + 2] = data[r2 + off];
-        dst[w + 3] = data[r3 + off];
-        w += STRIP;
-      }
-    } else {
-      for (let p = 0; p < len; p++) {
-        const off = y[y0 + p];
-        dst[w] = data[r0 + off];
-        dst[w + 1] = lanes > 1 ? data[r1 + off] : 0;
-        dst[w + 2] = lanes > 2 ? data[r2 + off] : 0;
-        dst[w + 3] = 0;
-        w += STRIP;
-      }
-    }
-  }
 }
 
 /** Most doubles of one operand that are staged into wasm memory (128 MiB); larger ranges pack in JS. */
