@@ -14,6 +14,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
+import assert from "node:assert/strict";
+import { EinsumError } from "../src/errors";
 
 export type DTypeName = "float64" | "float32" | "int32";
 export type Numeric = Float64Array | Float32Array | Int32Array | number[];
@@ -206,3 +208,17 @@ export function randInt(rand: () => number, lo: number, hi: number): number {
 
 /** Seeded PRNG (mulberry32), so random tests are reproducible. */
 export { mulberry32 as prng } from "../src/random";
+
+/** Runs f, asserting it throws an EinsumError (never a TypeError); returns the message. */
+export function throwsEinsumError(f: () => unknown, label: string): string {
+  let caught: unknown;
+  try {
+    f();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught !== undefined, `${label}: did not throw`);
+  assert.ok(!(caught instanceof TypeError), `${label}: threw a TypeError: ${String(caught)}`);
+  assert.ok(caught instanceof EinsumError, `${label}: expected an EinsumError, got ${String(caught)}`);
+  return (caught as Error).message;
+}

@@ -8,8 +8,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import ndarray from "ndarray";
-import { asStrided, slidingWindowView, viewAsWindows, windows, einsum, EinsumError } from "../src/index";
-import { Arr, FixtureArray, Numeric, dtypeOf, firstMismatch, fromFixture, loadFixture, toFlat, typed } from "./reference";
+import { asStrided, slidingWindowView, viewAsWindows, windows, einsum } from "../src/index";
+import { Arr, FixtureArray, Numeric, dtypeOf, firstMismatch, fromFixture, loadFixture, throwsEinsumError, toFlat, typed } from "./reference";
 
 type IntOrList = number | number[];
 
@@ -45,18 +45,6 @@ function check(label: string, got: Arr, want: FixtureArray): void {
 function reversedStorage(a: FixtureArray): Arr {
   const base = ndarray<Numeric>(typed(a.dtype, a.data.slice().reverse()), a.shape.slice());
   return base.step(...a.shape.map(() => -1));
-}
-
-function throwsEinsumError(f: () => unknown, label: string): string {
-  let caught: unknown;
-  try {
-    f();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught !== undefined, `${label}: did not throw`);
-  assert.ok(caught instanceof EinsumError, `${label}: expected an EinsumError, got ${String(caught)}`);
-  return (caught as Error).message;
 }
 
 /** Matches an integer as a whole number (so 1 does not match inside 12 or -1). */
