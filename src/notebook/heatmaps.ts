@@ -192,16 +192,18 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
   // Label colors that stay readable: white on the dark half of viridis / the saturated ends of redblue.
   const logTimes = data.cells.map((c) => c.log10).filter(Number.isFinite);
   const midLog = (Math.min(...logTimes) + Math.max(...logTimes)) / 2;
-  // A diverging scale with domainMid 0 saturates each side at its own extreme, so each side gets its own threshold.
-  const finiteRatios = data.ratios.map((r) => r.log10).filter(Number.isFinite);
-  const lowRatio = Math.min(0, ...finiteRatios);
-  const highRatio = Math.max(0, ...finiteRatios);
+  // A symmetric diverging domain: equal ratios above and below 1 get equal color strength,
+  // and one label threshold serves both sides.
+  const ratioSpan = Math.max(1e-9, ...data.ratios.map((r) => Math.abs(r.log10)).filter(Number.isFinite));
   const labelColor = (test: string) => ({ condition: { test, value: "white" }, value: "black" });
 
-  const perMethod: NonNormalizedSpec = {
-    title: { text: `time per method: log10(${stat} seconds)`, anchor: "start" },
-    data: { values: data.cells },
-    facet: { field: "method", type: "nominal", sort: data.methods, header },
+  /** One heatmap per method (faceted), sharing one color scale, with value labels. */
+  const facetedHeatmaps = (p: {
+    title: string; values: object[]; sort: string[]; scale: object; legend: string; tooltipField: string; tooltipFormat: string; whiteWhen: string;
+  }): NonNormalizedSpec => ({
+    title: { text: p.title, anchor: "start" },
+    data: { values: p.values },
+    facet: { field: "method", type: "nominal", sort: p.sort, header },
     columns,
     spec: {
       ...size,
@@ -210,15 +212,26 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
         {
           mark: "rect",
           encoding: {
-            color: { field: "log10", type: "quantitative", scale: { scheme: "viridis" }, title: "log10 s" },
-            tooltip: tooltip("seconds", ".3e"),
+            color: { field: "log10", type: "quantitative", scale: p.scale, title: p.legend },
+            tooltip: tooltip(p.tooltipField, p.tooltipFormat),
           },
         },
-        { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: labelColor(`datum.log10 < ${midLog}`) } },
+        { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: labelColor(p.whiteWhen) } },
       ],
     },
     resolve: { scale: { color: "shared" } },
-  };
+  });
+
+  const perMethod = facetedHeatmaps({
+    title: `time per method: log10(${stat} seconds)`,
+    values: data.cells,
+    sort: data.methods,
+    scale: { scheme: "viridis" },
+    legend: "log10 s",
+    tooltipField: "seconds",
+    tooltipFormat: ".3e",
+    whiteWhen: `datum.log10 < ${midLog}`,
+  });
 
   const fastestPanel: NonNormalizedSpec = {
     title: { text: "fastest method (label: times faster than the runner-up)", anchor: "start" },
@@ -240,27 +253,18 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
 
   const panels: NonNormalizedSpec[] = [perMethod, fastestPanel];
   if (options.baseline !== undefined && data.ratios.length > 0) {
-    panels.push({
-      title: { text: `time / time(${options.baseline}) (blue: faster than ${options.baseline})`, anchor: "start" },
-      data: { values: data.ratios },
-      facet: { field: "method", type: "nominal", sort: ratioMethods, header },
-      columns,
-      spec: {
-        ...size,
-        encoding: axes,
-        layer: [
-          {
-            mark: "rect",
-            encoding: {
-              color: { field: "log10", type: "quantitative", scale: { scheme: "redblue", reverse: true, domainMid: 0 }, title: "log10 ratio" },
-              tooltip: tooltip("ratio", ".3f"),
-            },
-          },
-          { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: labelColor(`datum.log10 < 0 ? datum.log10 < ${0.6 * lowRatio} : datum.log10 > ${0.6 * highRatio}`) } },
-        ],
-      },
-      resolve: { scale: { color: "shared" } },
-    });
+    panels.push(
+      facetedHeatmaps({
+        title: `time / time(${options.baseline}) (blue: faster than ${options.baseline})`,
+        values: data.ratios,
+        sort: ratioMethods,
+        scale: { scheme: "redblue", reverse: true, domain: [-ratioSpan, ratioSpan] },
+        legend: "log10 ratio",
+        tooltipField: "ratio",
+        tooltipFormat: ".3f",
+        whiteWhen: `abs(datum.log10) > ${0.6 * ratioSpan}`,
+      }),
+    );
   }
 
   return {
