@@ -39,7 +39,6 @@ async function launch() {
 }
 
 /** Runs inside the page: one record per chart. */
-/* c8 ignore start */
 async function inspectCharts() {
   const MARKS = "rect, path, line, circle, ellipse, polygon, polyline, use, image";
   const visible = (el) => {
@@ -86,7 +85,6 @@ async function inspectCharts() {
   }
   return results;
 }
-/* c8 ignore stop */
 
 /**
  * Checks pages; returns [{ page, present, drawn, failures, screenshot? }].
