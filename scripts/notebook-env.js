@@ -17,6 +17,9 @@ const KERNEL_NAME = "tslab";
 /** Debian packages: nbconvert (pulls python3-nbclient, python3-jupyter-client), the `jupyter kernelspec` CLI, a font for PNG text. */
 const APT_PACKAGES = ["jupyter-nbconvert", "jupyter-client", "python3-nbclient", "fonts-dejavu-core"];
 const APT_COMMAND = `apt-get update && apt-get install -y --no-install-recommends ${APT_PACKAGES.join(" ")}`;
+/** Debian's Chromium: the browser check opens every page in it (scripts/browser-check.js). */
+const CHROMIUM_PATH = "/usr/bin/chromium";
+const CHROMIUM_APT_COMMAND = "apt-get update && apt-get install -y --no-install-recommends chromium";
 
 function log(message) {
   process.stdout.write(`[einconv] ${message}\n`);
@@ -157,6 +160,28 @@ function installJupyterWithApt() {
   return true;
 }
 
+/**
+ * Installs Debian's chromium with apt when it is missing and we are root (like
+ * Jupyter); otherwise says what to run. Returns whether chromium is there.
+ */
+function ensureChromium({ install = true } = {}) {
+  if (fs.existsSync(CHROMIUM_PATH)) return true;
+  if (install && isRoot() && probe("apt-get", ["--version"]).ok) {
+    log(`installing Chromium for the browser check: ${CHROMIUM_APT_COMMAND}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    try {
+      run("apt-get", ["update"], { env });
+      run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { env });
+    } catch (err) {
+      log(`apt-get could not install Chromium: ${err.message}`);
+    }
+    if (fs.existsSync(CHROMIUM_PATH)) return true;
+  }
+  const how = isRoot() ? CHROMIUM_APT_COMMAND : `sudo sh -c '${CHROMIUM_APT_COMMAND}'`;
+  log(`Chromium is not installed at ${CHROMIUM_PATH}: pages are written but not checked in a browser. Install it with:\n  ${how}`);
+  return false;
+}
+
 /** Whether `jupyter kernelspec list` (jupyter-client) sees our spec; undefined if that CLI is missing. */
 function kernelSpecVisible() {
   const listed = probe("jupyter", ["kernelspec", "list", "--json"], { env: jupyterEnv() });
@@ -184,6 +209,9 @@ module.exports = {
   KERNEL_NAME,
   APT_PACKAGES,
   APT_COMMAND,
+  CHROMIUM_PATH,
+  CHROMIUM_APT_COMMAND,
+  ensureChromium,
   log,
   run,
   probe,

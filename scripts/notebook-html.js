@@ -1,9 +1,14 @@
 "use strict";
 /**
- * A self-contained HTML page for an executed notebook, used by the in-process
- * runner (no nbconvert available). Picks each output's richest static MIME
- * type the way nbconvert does: HTML, SVG, PNG/JPEG (data URIs), markdown,
- * plain text. Markdown cells go through a small renderer covering what
+ * The one HTML writer for executed notebooks, used by both runners (nbconvert
+ * only executes). Why our own and not `jupyter nbconvert --to html`: Debian's
+ * nbconvert 6.5 passes `image/svg+xml` through `clean_html`, which strips every
+ * <g>, <rect> and <path>, so every chart came out blank. Picks each output's
+ * richest static MIME type the way nbconvert does: HTML, SVG, PNG/JPEG,
+ * markdown, plain text. SVG goes in as an `<img>` data URI rather than inline:
+ * each chart is then its own document, so vega's element ids (clip paths,
+ * gradients) cannot collide between charts on one page and the page's CSS
+ * cannot restyle them; PNG stays in the notebook and is used when no SVG exists. Markdown cells go through a small renderer covering what
  * einconv's notebooks use (headings, paragraphs, lists, code, tables, links,
  * emphasis); math stays as TeX source.
  */
@@ -131,8 +136,9 @@ function renderOutput(output) {
       const data = output.data || {};
       const mime = OUTPUT_PRIORITY.find((m) => data[m] !== undefined);
       const value = mime && joinText(data[mime]);
-      if (mime === "text/html" || mime === "image/svg+xml") return `<div class="rich">${value}</div>`;
-      if (mime === "image/png" || mime === "image/jpeg") return `<div class="rich"><img src="data:${mime};base64,${value.replace(/\s/g, "")}"></div>`;
+      if (mime === "text/html") return `<div class="rich">${value}</div>`;
+      if (mime === "image/svg+xml") return `<div class="rich chart"><img alt="chart" src="data:image/svg+xml;base64,${Buffer.from(value, "utf8").toString("base64")}"></div>`;
+      if (mime === "image/png" || mime === "image/jpeg") return `<div class="rich chart"><img alt="chart" src="data:${mime};base64,${value.replace(/\s/g, "")}"></div>`;
       if (mime === "text/markdown") return `<div class="rich">${markdownToHtml(value)}</div>`;
       if (mime) return `<pre class="text">${escapeHtml(value)}</pre>`;
       return "";

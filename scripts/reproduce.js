@@ -6,7 +6,7 @@
  *
  * Usage: node scripts/reproduce.js [options] [filter...]
  *   filter                 run only notebooks whose file name contains one of these
- *   --setup-only           npm deps, build, Jupyter, kernel spec, einconv link; run nothing
+ *   --setup-only           npm deps, build, Jupyter, Chromium, kernel spec, einconv link; run nothing
  *   --runner=R             auto (default) | nbconvert | inprocess
  *   --out-dir=DIR          output folder (default out/notebooks)
  *   --notebooks-dir=DIR    notebook folder (default notebooks)
@@ -14,13 +14,18 @@
  *   --no-install           never run npm or apt-get
  *   --no-build             skip the build (tests: `npm test` has just built)
  *   --fail-fast            stop at the first failing notebook
+ *   --no-browser-check     don't open the pages in Chromium (tests: they check them themselves)
  * Environment: EINCONV_NOTEBOOK_RUNNER, EINCONV_NOTEBOOKS (comma-separated filters),
  *   EINCONV_NOTEBOOK_OUT, EINCONV_CELL_TIMEOUT mirror the options above.
  *
  * Runners: "nbconvert" = `jupyter nbconvert --execute` on the kernel spec in
  * out/jupyter (Jupyter installed with apt when root); "inprocess" = tslab's
  * own converter/executor in a child process, used when Jupyter is missing and
- * cannot be installed. The log says which one ran.
+ * cannot be installed. The log says which one ran. Both only execute; one
+ * writer (notebook-html.js) turns executed notebooks into pages. Afterwards the
+ * pages are opened in headless Chromium (browser-check.js): the log gives charts
+ * drawn / present per page, a screenshot per page goes to out/screenshots/, and
+ * a chart that does not draw fails the run.
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -42,6 +47,7 @@ function parseArgs(argv) {
     install: true,
     build: true,
     failFast: false,
+    browserCheck: true,
     filters: (process.env.EINCONV_NOTEBOOKS || "").split(",").map((s) => s.trim()).filter(Boolean),
   };
   for (const arg of argv) {
@@ -54,6 +60,7 @@ function parseArgs(argv) {
     else if (key === "--no-install") opts.install = false;
     else if (key === "--no-build") opts.build = false;
     else if (key === "--fail-fast") opts.failFast = true;
+    else if (key === "--no-browser-check") opts.browserCheck = false;
     else if (key === "--help" || key === "-h") opts.help = true;
     else if (key.startsWith("--")) throw new Error(`unknown option ${arg} (see --help)`);
     else opts.filters.push(arg);
@@ -92,6 +99,7 @@ function setup(opts) {
     throw new Error(`jupyter does not see the kernel spec ${spec} (JUPYTER_PATH=${env.jupyterEnv().JUPYTER_PATH})`);
   }
   env.checkFonts();
+  env.ensureChromium({ install: opts.install });
   env.log(`tslab ${tslab}; kernel spec ${path.relative(env.ROOT, spec)}; ${path.relative(env.ROOT, link)} -> ..`);
   env.log(`runner: ${chosen.runner} (${chosen.why})`);
   return chosen.runner;
@@ -137,7 +145,23 @@ function writeIndex(outDir, results, runner) {
   return file;
 }
 
-function main() {
+/** Opens the pages in Chromium; returns false when a chart does not draw. */
+async function browserCheck(opts, results) {
+  const check = require("./browser-check");
+  const why = check.unavailableReason();
+  if (why) {
+    env.log(`browser check skipped: ${why}`);
+    return true;
+  }
+  const pages = results.filter((r) => r.html).map((r) => r.html);
+  const screenshotDir = path.join(path.dirname(opts.outDir), "screenshots");
+  const reports = await check.checkPages(pages, { screenshotDir });
+  env.log(`browser check (Chromium):\n${check.formatReport(reports)}`);
+  env.log(`screenshots: ${shown(screenshotDir)}/`);
+  return reports.every((r) => r.drawn === r.present);
+}
+
+async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
     const source = fs.readFileSync(__filename, "utf8");
@@ -170,6 +194,7 @@ function main() {
     }
   }
   const index = writeIndex(opts.outDir, results, runner);
+  const drawn = opts.browserCheck ? await browserCheck(opts, results) : true;
   const failed = results.filter((r) => !r.ok);
   env.log(`runner: ${runner}; ${results.length - failed.length}/${results.length} notebooks ok`);
   env.log(`output: ${shown(opts.outDir)}/ (start with ${shown(index)})`);
@@ -177,12 +202,19 @@ function main() {
     env.log(`failed: ${failed.map((r) => path.basename(r.notebook)).join(", ")}`);
     return 1;
   }
+  if (!drawn) {
+    env.log("failed: some charts do not draw in Chromium (see the browser check above)");
+    return 1;
+  }
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  process.stderr.write(`[einconv] error: ${err && err.message ? err.message : err}\n`);
-  process.exitCode = 1;
-}
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`[einconv] error: ${err && err.message ? err.message : err}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,8 +1,10 @@
 "use strict";
 /**
  * Runner 1: execute a notebook with `jupyter nbconvert --to notebook --execute`
- * on the project's tslab kernel, then convert it to HTML (`--to html`; output
- * images are embedded as data URIs / inline SVG by nbconvert itself).
+ * on the project's tslab kernel. nbconvert only executes: the page is written
+ * from the executed .ipynb by scripts/notebook-html.js, the same writer the
+ * in-process runner uses (Debian's nbconvert 6.5 `--to html` strips the SVG
+ * charts' elements, see there).
  *
  * Failures: nbconvert_hooks.py records the failing cell and its real error
  * text (tslab only sends a bare error reply) and saves the partial notebook,
@@ -25,9 +27,8 @@ function nbconvert(args, extraEnv, cwd) {
 }
 
 function toHtml(ipynb, outDir) {
-  const r = nbconvert(["--to", "html", "--embed-images", "--output-dir", outDir, ipynb], {}, outDir);
-  if (r.status !== 0) throw new Error(`HTML conversion of ${ipynb} failed:\n${r.stderr}`);
-  return path.join(outDir, path.basename(ipynb, ".ipynb") + ".html");
+  const { writeHtml } = require("./notebook-html");
+  return writeHtml(ipynb, path.join(outDir, path.basename(ipynb, ".ipynb") + ".html"), { runner: "jupyter nbconvert" });
 }
 
 /**

@@ -1,22 +1,35 @@
 /**
  * The main job as a test: executes every notebook in notebooks/ on the tslab kernel
- * (Jupyter nbconvert when installed, else tslab's in-process executor) and checks
- * each HTML page was written with its plots. A failing cell fails this test with
- * the cell's source and real error text (printed by scripts/reproduce.js).
+ * (Jupyter nbconvert when installed, else tslab's in-process executor), then
+ *  - opens every page in headless Chromium and checks each chart is drawn
+ *    (scripts/browser-check.js; counts printed, a screenshot per page in out/screenshots/),
+ *  - checks the run changed no tracked file (`git status` before vs after).
+ * A failing cell fails this test with the cell's source and real error text
+ * (printed by scripts/reproduce.js). The browser check reuses this run's pages.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { ROOT, browserSkip, check } from "./browser_check";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "out", "notebooks");
+const SCREENSHOTS = path.join(ROOT, "out", "screenshots");
 const notebooks = fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
 
-test("every notebook executes on the tslab kernel and its HTML shows its plots", { timeout: 20 * 60 * 1000 }, () => {
+/** `git status --porcelain` of tracked files, or undefined outside a git checkout. */
+function trackedStatus(): string | undefined {
+  const r = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" });
+  return r.status === 0 ? r.stdout : undefined;
+}
+
+const statusBefore = trackedStatus();
+let ran = false;
+
+test("every notebook executes on the tslab kernel", { timeout: 20 * 60 * 1000 }, () => {
   assert.ok(notebooks.length >= 6, `expected the tour and five reproductions, found ${notebooks.join(", ")}`);
-  const run = spawnSync(process.execPath, [path.join(ROOT, "scripts", "reproduce.js"), "--no-install", "--no-build", `--out-dir=${OUT}`], {
+  const run = spawnSync(process.execPath, [path.join(ROOT, "scripts", "reproduce.js"), "--no-install", "--no-build", "--no-browser-check", `--out-dir=${OUT}`], {
     cwd: ROOT,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
@@ -24,8 +37,27 @@ test("every notebook executes on the tslab kernel and its HTML shows its plots",
   process.stdout.write(run.stdout);
   process.stderr.write(run.stderr);
   assert.equal(run.status, 0, `reproduce.js failed (exit ${run.status}); see the cell error above`);
-  for (const nb of notebooks) {
-    const html = fs.readFileSync(path.join(OUT, nb.replace(/\.ipynb$/, ".html")), "utf8");
-    assert.ok(/<svg[\s>]/.test(html) || html.includes("data:image/png;base64,"), `${nb}: no rendered chart in its HTML`);
+  ran = true;
+});
+
+test("the notebook run changes no tracked file", { skip: statusBefore === undefined ? "not a git checkout" : false }, () => {
+  assert.ok(ran, "the notebook run did not finish");
+  // Compared with the status before the run, so an engineer's own uncommitted edits don't fail it.
+  assert.equal(trackedStatus(), statusBefore, "running the notebooks modified tracked files (figures belong in out/)");
+});
+
+// CI installs Chromium in setup (`npm test`'s pretest): there, a missing browser throws instead of skipping.
+const noBrowser = browserSkip();
+
+test("every chart on every notebook page draws in Chromium", { skip: noBrowser, timeout: 5 * 60 * 1000 }, async () => {
+  assert.ok(ran, "the notebook run did not finish");
+  const pages = notebooks.map((nb) => path.join(OUT, nb.replace(/\.ipynb$/, ".html")));
+  const started = Date.now();
+  const reports = await check.checkPages(pages, { screenshotDir: SCREENSHOTS });
+  process.stdout.write(`browser check (${((Date.now() - started) / 1000).toFixed(1)} s):\n${check.formatReport(reports)}\nscreenshots: ${SCREENSHOTS}/\n`);
+  for (const r of reports) {
+    assert.ok(r.present > 0, `${r.page}: no chart on the page`);
+    assert.deepEqual(r.failures, [], `${r.page}: ${r.drawn}/${r.present} charts drawn`);
+    assert.ok(r.screenshot && fs.statSync(r.screenshot).size > 0, `${r.page}: no screenshot`);
   }
 });
