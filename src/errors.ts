@@ -1,3 +1,5 @@
+import path from "node:path";
+
 /**
  * One error type for every bad spec, operand or option, carrying the span of the
  * expression it is about. Messages use Ohm's "Line 1, col N" + caret layout for
@@ -10,19 +12,57 @@ export interface Span {
   readonly end: number;
 }
 
-/** Thrown for any invalid einsum spec, operand, view or option. */
+/** The compiled library's own folder (dist/src): frames in it are einconv internals. */
+const LIBRARY_DIR = __dirname + path.sep;
+
+/**
+ * Thrown for any invalid einsum spec, operand, view or option.
+ *
+ * Displays for the person who made the call: `stack` is the message (caret
+ * first) followed only by the frames of the caller, not einconv's internals;
+ * `util.inspect` (what Node and tslab print for an uncaught error) shows that
+ * stack alone, without the `dist/` source excerpt Node's `vm` prepends and
+ * without dumping `source`/`span` (non-enumerable, still readable).
+ */
 export class EinsumError extends Error {
-  override readonly name = "EinsumError";
+  // On the prototype (below), not an own enumerable field, so inspect shows no `{ name }`.
+  declare readonly name: "EinsumError";
   /** The spec the error is about, when there is one. */
-  readonly source: string | undefined;
+  declare readonly source: string | undefined;
   /** Where in `source` the problem is. */
-  readonly span: Span | undefined;
+  declare readonly span: Span | undefined;
 
   constructor(message: string, source?: string, span?: Span) {
     super(source !== undefined && span !== undefined ? `${caretMessage(source, span)}\n${message}` : message);
-    this.source = source;
-    this.span = span;
+    Object.defineProperty(this, "source", { value: source, enumerable: false });
+    Object.defineProperty(this, "span", { value: span, enumerable: false });
+    Object.defineProperty(this, "stack", { value: callerStack(this), writable: true, enumerable: false, configurable: true });
   }
+
+  /** What `util.inspect`/`console.log` print: the stack, minus any excerpt a REPL put in front of it. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    const stack = typeof this.stack === "string" ? this.stack : "";
+    const header = `${this.name}: ${this.message}`;
+    const at = stack.indexOf(header);
+    return at >= 0 ? stack.slice(at) : stack || header;
+  }
+}
+
+Object.defineProperty(EinsumError.prototype, "name", { value: "EinsumError", writable: true, configurable: true, enumerable: false });
+
+/**
+ * `name: message` and the frames outside einconv: everything up to the
+ * outermost frame in einconv's own files is dropped (the internals between
+ * the API call and the throw say nothing to the caller).
+ */
+function callerStack(error: Error): string {
+  const header = `${error.name}: ${error.message}`;
+  const frames = (typeof error.stack === "string" ? error.stack : "").split("\n").filter((line) => /^\s+at /.test(line));
+  let lastInternal = -1;
+  frames.forEach((line, i) => {
+    if (line.includes(LIBRARY_DIR)) lastInternal = i;
+  });
+  return [header, ...frames.slice(lastInternal + 1)].join("\n");
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Small ndarray utilities shared by every stage: dtype checks, allocation, element counts. */
 import ndarray from "ndarray";
+import { displayable } from "./display_hook";
 import { EinsumError } from "./errors";
 import { DType, NumericData, Tensor, TYPED_ARRAY } from "./types";
 import { assign } from "./views/assign";
@@ -60,7 +61,8 @@ export function zeros(shape: readonly number[], dtype: DType = "float64"): Tenso
     if (!Number.isInteger(d) || d < 0) throw new EinsumError(`invalid shape [${shape.join(", ")}]: sizes must be non-negative integers`);
   }
   const data = new TYPED_ARRAY[dtype](sizeOf(shape));
-  return ndarray(data as NumericData, [...shape], rowMajorStrides(shape), 0);
+  // w7disp: results display numpy-style as a cell's last value (src/display_hook.ts).
+  return displayable(ndarray(data as NumericData, [...shape], rowMajorStrides(shape), 0));
 }
 
 /** A tensor from a flat row-major list of values. */

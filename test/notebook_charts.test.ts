@@ -79,8 +79,9 @@ test("imshow and plotConv specs compile cleanly and render titled SVG and PNG", 
 
   const { svg, png } = await renderChart(panels, { png: true });
   assert.ok(svg.startsWith("<svg"));
-  for (const title of ["stride 2", "input 1×2×7×7 (batch 0, channel 1)", "kernel 3×3", "output 3×3"]) {
-    assert.ok(svg.includes(`>${title}</text>`), `missing title ${title}`);
+  // A picked plane's title takes two lines (shape, then which plane) so it fits narrow panels.
+  for (const title of ["stride 2", "input 1×2×7×7", "(batch 0, channel 1)", "kernel 3×3", "output 3×3"]) {
+    assert.ok(svg.includes(`>${title}</text>`) || svg.includes(`>${title}</tspan>`), `missing title ${title}`);
   }
   // Annotations print the 3x3 output values.
   assert.ok(svg.includes(">117</text>"));
@@ -175,4 +176,21 @@ test("displaying outside a notebook fails with a clear NotebookError", async () 
   const x = ndarray(new Float64Array([1, 2]), [2]);
   assert.throws(() => show(x), NotebookError);
   assert.throws(() => show(x), /tslab notebook cell/);
+});
+
+test("heatmap labels: significant digits for ratios, short margins", async () => {
+  const { ratioLabel, marginLabel } = await import("../src/notebook/heatmaps");
+  assert.deepEqual([0.0031, 0.013, 0.5349, 1, 2.44, 16.4, 99.7, 119.2].map(ratioLabel), ["3e-3", "0.013", "0.53", "1.0", "2.4", "16", "100", "119"]);
+  assert.deepEqual([1.04, 9.96, 10.7, 28.6, 112].map(marginLabel), ["×1.0", "×10", "×11", "×29", "×112"]);
+});
+
+test("method colors: one hue family per library, distinct shades, readable ink", async () => {
+  const { methodColors } = await import("../src/notebook/heatmaps");
+  const names = ["einconv fft", "einconv submatrix", "einconv strided", "scipy fft", "numpy submatrix", "numpy strided"];
+  const colors = methodColors(names);
+  assert.equal(new Set(colors.map((c) => c.fill)).size, names.length, "every method its own fill");
+  const blues = ["#9ecae1", "#4292c6", "#08519c", "#08306b"];
+  assert.ok(colors.slice(0, 3).every((c) => blues.includes(c.fill)), "einconv methods are shades of one hue");
+  assert.ok(!blues.includes(colors[5].fill), "numpy strided is not an einconv shade");
+  assert.deepEqual(colors.map((c) => c.ink), ["black", "black", "white", "black", "black", "white"]);
 });

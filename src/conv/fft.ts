@@ -32,6 +32,7 @@
  */
 import type { NdArray } from "ndarray";
 import ndarray from "ndarray";
+import { displayable } from "../display_hook";
 import type { Tensor } from "../types";
 import { FFTPlans } from "../fft/plan";
 import { RealView, Spectrum, zeroSpectrum } from "../fft/layout";
@@ -65,7 +66,7 @@ function sumDepth(x: Tensor): NdArray<Float64Array> {
       out[i * w + j] = acc;
     }
   }
-  return ndarray(out, [h, w]);
+  return displayable(ndarray(out, [h, w]));
 }
 
 /** Channel-first (c, h, w) view of a (h, w) or (h, w, c) array: zero-copy, strides permuted. */
@@ -149,5 +150,5 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
       }
     }
   }
-  return ndarray(out ?? new Float64Array(outH * outW), [outH, outW]);
+  return displayable(ndarray(out ?? new Float64Array(outH * outW), [outH, outW]));
 }

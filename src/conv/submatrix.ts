@@ -8,6 +8,7 @@
  * the part that lies inside the data.
  */
 import ndarray from "ndarray";
+import { displayable } from "../display_hook";
 import { Tensor } from "../types";
 import { ConvInfo } from "./info";
 import { checkShape } from "./padding";
@@ -82,5 +83,5 @@ export function correlateSubmatrix(x: Tensor, k: Tensor, info: ConvInfo): Tensor
       accumulateTap(out, rows.first * ow + cols.first, ow, slab, weights);
     }
   }
-  return ndarray(out, [oh, ow]);
+  return displayable(ndarray(out, [oh, ow]));
 }

@@ -3,6 +3,7 @@
  * (`fftconvolve`, `correlate`), computed with fft.js.
  */
 import ndarray from "ndarray";
+import { displayable } from "../display_hook";
 import type { NdArray } from "ndarray";
 import type { Tensor } from "../types";
 import { ConvError, assertConvOperand } from "./errors";
@@ -122,9 +123,9 @@ function emptyOrScalar(a: Tensor, b: Tensor, name: string): NdArray<Float64Array
   if (a.shape.length !== b.shape.length) {
     throw new ConvError(`${name}: inputs must have the same rank, got shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}]`);
   }
-  if (a.shape.length === 0) return ndarray(Float64Array.of(a.get() * b.get()), []);
+  if (a.shape.length === 0) return displayable(ndarray(Float64Array.of(a.get() * b.get()), []));
   // scipy returns an empty 1-D array when either input is empty.
-  if (sizeOf(a.shape) === 0 || sizeOf(b.shape) === 0) return ndarray(new Float64Array(0), [0]);
+  if (sizeOf(a.shape) === 0 || sizeOf(b.shape) === 0) return displayable(ndarray(new Float64Array(0), [0]));
   return undefined;
 }
 

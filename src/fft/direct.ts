@@ -4,6 +4,7 @@
  * needs a transform (everything broadcasts).
  */
 import ndarray from "ndarray";
+import { displayable } from "../display_hook";
 import type { NdArray } from "ndarray";
 import { IndexRange } from "./sizes";
 import { RealView, sizeOf } from "./layout";
@@ -77,5 +78,5 @@ export function directConvolve(
     out[o] = sum;
     advance(idx, outShape);
   }
-  return ndarray(out, outShape);
+  return displayable(ndarray(out, outShape));
 }

@@ -9,6 +9,7 @@
  * passes skip discarded lines.
  */
 import ndarray from "ndarray";
+import { displayable } from "../display_hook";
 import type { NdArray } from "ndarray";
 import { ConvError } from "./errors";
 import { FFTPlans } from "./plan";
@@ -86,7 +87,7 @@ export function irfftn(
   }
   const realAxis = axes[last];
   const out = irfftAxis(s, realAxis, sizes[last], plans, crop[realAxis]);
-  return ndarray(out.data, [...out.shape]);
+  return displayable(ndarray(out.data, [...out.shape]));
 }
 
 /**

@@ -15,8 +15,9 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 
-/** A Jupyter MIME bundle: mimetype -> payload (text, base64 for images, JSON for `*+json` types). */
-export type MimeBundle = Readonly<Record<string, string | object>>;
+import type { MimeBundle } from "./format";
+
+export type { MimeBundle } from "./format";
 
 /** One output in a notebook cell that can be replaced in place. */
 export interface DisplayHandle {

@@ -333,11 +333,46 @@ export function formatTableHtml(x: Tensor, options: TableOptions = {}): string |
     const tds = Array.from({ length: cols }, (_, j) => `<td style="${cell}">${escapeHtml(format(values[i * cols + j]).trim())}</td>`);
     return `<tr><th style="${cell};background:#f4f4f4">${i}</th>${tds.join("")}</tr>`;
   });
-  const caption = `<caption style="caption-side:top;text-align:left;font-family:monospace;color:#555">shape ${escapeHtml(pythonTuple(x.shape))}, ${dtype}</caption>`;
+  // nowrap: a narrow table must not break its caption inside "(3, 4)".
+  const caption = `<caption style="caption-side:top;text-align:left;font-family:monospace;color:#555;white-space:nowrap">shape ${escapeHtml(pythonTuple(x.shape))}, ${dtype}</caption>`;
   return `<table class="einconv-array" style="border-collapse:collapse">${caption}${head}${body.join("")}</table>`;
 }
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** A Jupyter MIME bundle: mimetype -> payload (text, base64 for images, JSON for `*+json` types). */
+export type MimeBundle = Readonly<Record<string, string | object>>;
+
+/** Options for {@link arrayBundle}. */
+export interface BundleOptions extends TableOptions {
+  /** Text shown before the array, e.g. a variable name. */
+  label?: string;
+  /** Add an HTML table for small 2-D arrays. Default true. */
+  table?: boolean;
+}
+
+/**
+ * The MIME bundle of an array (what `show` displays and what a tensor's
+ * `[Symbol.for("Jupyter.display")]()` returns): numpy-style `text/plain`, plus
+ * a `text/html` table (caption: shape and dtype) when the array is 2-D and at
+ * most `maxSide` (24) on each side.
+ *
+ * @example
+ * arrayBundle(ndarray(new Float64Array([1, 2]), [2]))["text/plain"]; // "array([1., 2.])"
+ */
+export function arrayBundle(x: Tensor, options: BundleOptions = {}): MimeBundle {
+  const text = formatArray(x, options);
+  const label = options.label ? `${options.label} = ` : "";
+  const bundle: Record<string, string> = { "text/plain": label + text };
+  const table = options.table === false ? undefined : formatTableHtml(x, options);
+  if (table) {
+    const heading = options.label
+      ? `<div style="font-family:monospace;font-weight:bold;white-space:nowrap">${escapeHtml(options.label)}</div>`
+      : "";
+    bundle["text/html"] = heading + table;
+  }
+  return bundle;
 }

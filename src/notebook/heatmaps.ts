@@ -56,6 +56,8 @@ export interface FastestCell {
   /** runner-up time / fastest time (>= 1); undefined with a single method. */
   margin?: number;
   label: string;
+  /** Label color that reads on this method's fill ("black" or "white"). */
+  ink: string;
 }
 
 /** time(method) / time(baseline) at one point. */
@@ -103,6 +105,77 @@ function shortSeconds(s: number): string {
   return `${Number(s.toPrecision(2))}s`;
 }
 
+/** Ratio label with two significant digits ("0.53", "1.0", "16", "119"; below 0.01 "3e-3"), never "0.00". */
+export function ratioLabel(r: number): string {
+  if (!Number.isFinite(r)) return String(r);
+  if (r >= 99.5) return r.toFixed(0);
+  if (r >= 0.01) return r.toPrecision(2);
+  return r.toExponential(0);
+}
+
+/** Margin label: one decimal below 10 ("×1.3"), whole numbers above ("×11"), so labels stay 4 characters wide. */
+export function marginLabel(m: number): string {
+  return `×${m < 9.95 ? m.toFixed(1) : Math.round(m).toFixed(0)}`;
+}
+
+/**
+ * Shade ramps, light to dark, one per library (the word before the first space
+ * or dot of a method name: "einconv fft", "numpy strided", "scipy.fftconvolve").
+ */
+const HUE_FAMILIES: readonly (readonly string[])[] = [
+  ["#9ecae1", "#4292c6", "#08519c", "#08306b"], // blues
+  ["#fdae6b", "#e6550d", "#a63603", "#7f2704"], // oranges
+  ["#bcbddc", "#807dba", "#54278f", "#3f007d"], // purples
+  ["#a1d99b", "#41ab5d", "#006d2c", "#00441b"], // greens
+  ["#d9d9d9", "#969696", "#525252", "#252525"], // greys
+];
+
+/** Which shades of a 4-step ramp k methods of one library get: spread apart, light first. */
+const SHADE_PICKS: readonly (readonly number[])[] = [[], [1], [0, 2], [0, 1, 2], [0, 1, 2, 3]];
+
+/** A method's fill color and the label color that reads on it. */
+export interface MethodColor {
+  method: string;
+  library: string;
+  fill: string;
+  ink: string;
+}
+
+function libraryOf(method: string): string {
+  return method.split(/[ .]/)[0];
+}
+
+function relativeLuminance(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/**
+ * Method colors: each library a hue family (in order of first appearance:
+ * blues, oranges, purples, greens, greys), each of its methods a clearly
+ * different shade; white labels on the dark shades.
+ *
+ * @example
+ * methodColors(["einconv fft", "einconv strided", "numpy strided"]).map((c) => c.fill);
+ * // ["#9ecae1", "#08519c", "#e6550d"]
+ */
+export function methodColors(methods: readonly string[]): MethodColor[] {
+  const libraries = [...new Set(methods.map(libraryOf))];
+  return methods.map((method) => {
+    const library = libraryOf(method);
+    const family = HUE_FAMILIES[libraries.indexOf(library) % HUE_FAMILIES.length];
+    const siblings = methods.filter((m) => libraryOf(m) === library);
+    const picks = SHADE_PICKS[Math.min(siblings.length, SHADE_PICKS.length - 1)];
+    const index = siblings.indexOf(method);
+    // More than four methods in one library: shades repeat (rare; pass fewer methods).
+    const fill = family[picks[index % picks.length]];
+    return { method, library, fill, ink: relativeLuminance(fill) < 0.2 ? "white" : "black" };
+  });
+}
+
 function keyOf(x: ParamValue, y: ParamValue): string {
   return JSON.stringify([x, y]);
 }
@@ -135,6 +208,7 @@ export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatm
     throw new NotebookError(`baseline ${JSON.stringify(options.baseline)} is not among the methods: ${methods.join(", ")}`);
   }
 
+  const inkOf = new Map(methodColors(methods).map((c) => [c.method, c.ink]));
   const cells: HeatCell[] = [];
   const fastest: FastestCell[] = [];
   const ratios: RatioCell[] = [];
@@ -146,14 +220,14 @@ export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatm
     if (ranked.length > 0) {
       const [method, seconds] = ranked[0];
       const margin = ranked.length > 1 ? ranked[1][1] / seconds : undefined;
-      fastest.push({ x, y, method, seconds, margin, label: margin === undefined ? "" : `×${margin.toFixed(1)}` });
+      fastest.push({ x, y, method, seconds, margin, label: margin === undefined ? "" : marginLabel(margin), ink: inkOf.get(method) ?? "black" });
     }
     const base = options.baseline !== undefined ? times.get(options.baseline) : undefined;
     if (base !== undefined && base > 0) {
       for (const [method, seconds] of times) {
         if (method === options.baseline) continue;
         const ratio = seconds / base;
-        ratios.push({ method, x, y, ratio, log10: Math.log10(ratio), label: ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2) });
+        ratios.push({ method, x, y, ratio, log10: Math.log10(ratio), label: ratioLabel(ratio) });
       }
     }
   }
@@ -180,7 +254,11 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
     y: { field: "y", type: "ordinal", title: options.yTitle ?? options.y, sort: "descending", axis: { labelOverlap: true } },
   } as const;
   const size = { width: { step: cell }, height: { step: cell } };
-  const fontSize = Math.max(7, Math.min(10, cell * 0.34));
+  // Labels must fit their cell: at most 4-5 characters (see shortSeconds/marginLabel/ratioLabel),
+  // DejaVu Sans digits are ~0.6 em wide, and a few pixels stay free between neighbours.
+  const widest = Math.max(4, ...[...data.cells, ...data.fastest, ...data.ratios].map((c) => c.label.length));
+  const fontSize = Math.max(6, Math.min(10, cell * 0.34, (cell - 5) / (0.62 * widest)));
+  const palette = methodColors(data.methods);
   const tooltip = (field: string, format: string): Array<StringFieldDef<Field>> => [
     { field: "method" },
     { field: "x", title: options.x },
@@ -242,12 +320,17 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
       {
         mark: "rect",
         encoding: {
-          // A light qualitative scheme so one label color (black) reads on every method.
-          color: { field: "method", type: "nominal", scale: { domain: data.methods, scheme: "set2" }, title: "fastest" },
-          tooltip: tooltip("margin", ".2f"),
+          // Each library a hue family, each method a shade (methodColors); labels in each fill's ink.
+          color: {
+            field: "method",
+            type: "nominal",
+            scale: { domain: data.methods, range: palette.map((c) => c.fill) },
+            title: "fastest",
+          },
+          tooltip: tooltip("margin", ".3~g"),
         },
       },
-      { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: { value: "black" } } },
+      { mark: { type: "text", fontSize }, encoding: { text: { field: "label" }, color: { field: "ink", type: "nominal", scale: null } } },
     ],
   };
 
@@ -261,7 +344,7 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
         scale: { scheme: "redblue", reverse: true, domain: [-ratioSpan, ratioSpan] },
         legend: "log10 ratio",
         tooltipField: "ratio",
-        tooltipFormat: ".3f",
+        tooltipFormat: ".3~g",
         whiteWhen: `abs(datum.log10) > ${0.6 * ratioSpan}`,
       }),
     );

@@ -156,7 +156,10 @@ function heatmapLayer(plane: Plane, options: ImshowOptions): LayerSpec<Field> {
   // (with domainMid 0 each side spans its own extreme).
   const darkTest = diverging ? `datum.value < ${0.6 * min} || datum.value > ${0.6 * max}` : `datum.value < ${min + 0.45 * (max - min)}`;
   const name = options.name ?? "array";
-  const title = options.title ?? `${name} ${shapeText(plane.shape)}${plane.picked ? ` (${plane.picked})` : ""}`;
+  // The picked plane goes on a second line: one line "output 1×1×5×5 (batch 0, channel 0)" is wider
+  // than a small panel and ran past the figure's right edge.
+  const heading = `${name} ${shapeText(plane.shape)}`;
+  const title = options.title ?? (plane.picked ? { text: [heading, `(${plane.picked})`], fontSize: 12 } : heading);
   const axis = { labelAngle: 0, labelOverlap: true, ticks: false, domain: false };
   const labels: LayerSpec<Field>["layer"] = annotate
     ? [

@@ -2,40 +2,20 @@
  * `show(x)`: display an ndarray in a notebook the way numpy prints it.
  */
 import type { Tensor } from "../types";
-import { type DisplayOptions, type MimeBundle, resolveDisplay } from "./display";
-import { type TableOptions, escapeHtml, formatArray, formatTableHtml } from "./format";
+import { type DisplayOptions, resolveDisplay } from "./display";
+import { type BundleOptions, arrayBundle } from "./format";
 
-/** Options for {@link show} and {@link arrayBundle}. */
-export interface ShowOptions extends DisplayOptions, TableOptions {
-  /** Text shown before the array, e.g. a variable name. */
-  label?: string;
-  /** Add an HTML table for small 2-D arrays. Default true. */
-  table?: boolean;
-}
+export { arrayBundle } from "./format";
 
-/**
- * The MIME bundle `show` displays: numpy-style `text/plain`, plus a
- * `text/html` table (caption: shape and dtype) when the array is 2-D and at
- * most `maxSide` (24) on each side.
- *
- * @example
- * arrayBundle(ndarray(new Float64Array([1, 2]), [2]))["text/plain"]; // "array([1., 2.])"
- */
-export function arrayBundle(x: Tensor, options: ShowOptions = {}): MimeBundle {
-  const text = formatArray(x, options);
-  const label = options.label ? `${options.label} = ` : "";
-  const bundle: Record<string, string> = { "text/plain": label + text };
-  const table = options.table === false ? undefined : formatTableHtml(x, options);
-  if (table) {
-    const heading = options.label ? `<div style="font-family:monospace;font-weight:bold">${escapeHtml(options.label)}</div>` : "";
-    bundle["text/html"] = heading + table;
-  }
-  return bundle;
-}
+/** Options for {@link show}. */
+export interface ShowOptions extends DisplayOptions, BundleOptions {}
 
 /**
  * Displays an ndarray like numpy's repr (dtype shown when not float64), with
- * an HTML table for small 2-D arrays. Synchronous: no `await` needed.
+ * an HTML table for small 2-D arrays. Synchronous: no `await` needed. Works for
+ * any ndarray, also ones built with plain `ndarray(...)` (those print as
+ * ndarray's object dump when they are a cell's last value; einconv's own
+ * results print numpy-style there too, see `displayable`).
  *
  * @example
  * // in a tslab cell

@@ -4,6 +4,7 @@
  * data buffer, so a bad shape/stride pair fails loudly instead of reading garbage.
  */
 import ndarray from "ndarray";
+import { displayable } from "../display_hook";
 import { EinsumError } from "../errors";
 import { assertTensor, reachableRange } from "../ndutil";
 import { NumericData, Tensor } from "../types";
@@ -30,7 +31,8 @@ export function makeView(data: NumericData, shape: readonly number[], strides: r
         `reaches data indices ${range.lo}..${range.hi}, outside the buffer 0..${data.length - 1}`,
     );
   }
-  return ndarray(data, [...shape], [...strides], offset);
+  // w7disp: views display numpy-style as a cell's last value (src/display_hook.ts).
+  return displayable(ndarray(data, [...shape], [...strides], offset));
 }
 
 /**
