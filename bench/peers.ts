@@ -56,16 +56,21 @@ export interface PeerReport {
 export const PEERS_SCRIPT = path.resolve(__dirname, "..", "..", "bench", "peers.py");
 
 /**
- * Runs a job through peers.py. `singleThread` sets OPENBLAS_NUM_THREADS=1 (it must be
+ * Runs a job through peers.py. `singleThread` (or `threads: n`) sets OPENBLAS_NUM_THREADS (it must be
  * set before numpy loads, hence a separate process), for per-core comparisons with
  * einconv, which is single-threaded JavaScript.
  * Returns null, with the reason printed, when python3 or numpy/scipy are missing.
  */
-export function runPeers(job: PeerJob, options: { singleThread?: boolean; python?: string } = {}): PeerReport | null {
+export function runPeers(job: PeerJob, options: { singleThread?: boolean; threads?: number; python?: string } = {}): PeerReport | null {
   const env = { ...process.env };
-  if (options.singleThread) {
-    env.OPENBLAS_NUM_THREADS = "1";
-    env.OMP_NUM_THREADS = "1";
+  // The machine's env pins OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for einconv's own tooling; numpy is timed
+  // with OpenBLAS's own kernel choice, so both are unset together, for this child process only.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const threads = options.threads ?? (options.singleThread ? 1 : undefined);
+  if (threads !== undefined) {
+    env.OPENBLAS_NUM_THREADS = String(threads);
+    env.OMP_NUM_THREADS = String(threads);
   }
   const python = options.python ?? process.env.EINCONV_BENCH_PYTHON ?? "python3";
   const child = spawnSync(python, [PEERS_SCRIPT], {

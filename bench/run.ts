@@ -3,7 +3,11 @@
  * when installed, tfjs, in one run. Prints tables of times and ratios and writes JSON to
  * bench/results/ (einsum.json, conv_grids.json, article.json) for the notebooks.
  *
- *   node dist/bench/run.js [--only einsum|conv|article] [--quick | --full] [--costs auto_fit.json]
+ *   node dist/bench/run.js [--only einsum|conv|article|peers] [--quick | --full] [--costs auto_fit.json] [--no-peers-install]
+ *
+ * `peers` is issue 10's peer table (bench/peer_table.ts); its heavy peers are installed on
+ * first use into a cache folder outside the repo (bench/peers_install.ts) unless
+ * `--no-peers-install` is given (or EINCONV_BENCH_NO_PEERS_INSTALL=1).
  *
  * `--costs` runs the conv grids' `auto` with the constants fitted by fit_auto.js (the
  * `fitted` record of an auto_fit.json) instead of DEFAULT_CONV_COSTS, to measure them.
@@ -18,10 +22,11 @@ import { runArticleSuite } from "./article_suite";
 import { configFor, type GridSize } from "./config";
 import { runConvSuite } from "./conv_suite";
 import { runEinsumSuite } from "./einsum_suite";
+import { runPeerTable } from "./peer_table";
 import { loadLine } from "./results";
 import { loadTfjs } from "./tfjs";
 
-const SECTIONS = ["einsum", "conv", "article"] as const;
+const SECTIONS = ["einsum", "conv", "article", "peers"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Parsed command line. */
@@ -30,14 +35,17 @@ export interface BenchArgs {
   grid: GridSize;
   /** auto_fit.json whose fitted constants `auto` should use. */
   costsFile?: string;
+  /** Whether the heavy peers (onnxruntime-node, tfjs-backend-wasm) may be installed into their cache folder. */
+  peersInstall: boolean;
 }
 
 /** Parses the flags; throws with a usage line on anything unknown. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const usage = "usage: node dist/bench/run.js [--only einsum|conv|article] [--quick | --full] [--costs auto_fit.json]";
+  const usage = "usage: node dist/bench/run.js [--only einsum|conv|article|peers] [--quick | --full] [--costs auto_fit.json] [--no-peers-install]";
   let sections: Section[] = [...SECTIONS];
   let grid: GridSize = "default";
   let costsFile: string | undefined;
+  let peersInstall = !process.env.EINCONV_BENCH_NO_PEERS_INSTALL;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick" || arg === "--full") {
@@ -51,6 +59,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     } else if (arg === "--costs") {
       costsFile = argv[++i];
       if (!costsFile) throw new Error(`--costs needs a file\n${usage}`);
+    } else if (arg === "--no-peers-install") {
+      peersInstall = false;
     } else if (arg === "--help" || arg === "-h") {
       console.log(usage);
       process.exit(0);
@@ -58,7 +68,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       throw new Error(`unknown argument ${JSON.stringify(arg)}\n${usage}`);
     }
   }
-  return { sections, grid, costsFile };
+  return { sections, grid, costsFile, peersInstall };
 }
 
 /** The `fitted` constants of an auto_fit.json. */
@@ -80,6 +90,7 @@ async function main(): Promise<void> {
     if (section === "einsum") await runEinsumSuite(config, jsPeer);
     if (section === "conv") await runConvSuite(config, args.costsFile ? loadCosts(args.costsFile) : undefined);
     if (section === "article") await runArticleSuite(config, jsPeer);
+    if (section === "peers") await runPeerTable(config, { install: args.peersInstall });
     console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s, load average ${loadLine()})`);
   }
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
