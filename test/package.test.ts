@@ -21,3 +21,13 @@ test("ESM import { einsum } from 'einconv' works", () => {
   const out = node(["--input-type=module", "-e", 'import { einsum, fromNested, toNested, convolve, Conv2D } from "einconv"; console.log(JSON.stringify(toNested(einsum("ii", fromNested([[1, 2], [3, 4]])))), typeof convolve, typeof Conv2D)']);
   assert.equal(out, "5 function function");
 });
+
+test("require('einconv') loads none of the notebook stack (tslab, vega, vega-lite, resvg)", () => {
+  const out = node(["-e", 'require("einconv"); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules[\\\\/](tslab|vega|vega-lite|@resvg)[\\\\/]/.test(k))))']);
+  assert.deepEqual(JSON.parse(out), []);
+});
+
+test("einconv/notebook and einconv/internals resolve; the root exports no internals", () => {
+  const out = node(["-e", 'const r = require("einconv"), n = require("einconv/notebook"), i = require("einconv/internals"); console.log(JSON.stringify([typeof n.show, typeof i.emitLoops, ["scatterTaps", "emitLoops", "postRecipeInputGrad", "SPILL_CACHE_BYTES", "show"].filter((k) => k in r)]))']);
+  assert.deepEqual(JSON.parse(out), ["function", "function", []]);
+});

@@ -39,7 +39,7 @@ export function arrayBundle(x: Tensor, options: ShowOptions = {}): MimeBundle {
  *
  * @example
  * // in a tslab cell
- * import { show } from "einconv";
+ * import { show } from "einconv/notebook";
  * show(ndarray(new Float64Array([1, 2, 3, 4]), [2, 2]), { label: "x" });
  * // x = array([[1., 2.],
  * //            [3., 4.]])
