@@ -3,8 +3,10 @@
 /**
  * einconv CLI. `einconv kernel install [--user|--prefix=DIR|--sys-prefix] [--name=NAME]`
  * registers a tslab Jupyter kernel for the current folder: it runs that folder's
- * tslab with this absolute node, and puts the folder's node_modules on NODE_PATH
- * so `import ... from "einconv"` (and its types) resolve for notebooks anywhere.
+ * tslab with this absolute node. Jupyter starts kernels in the notebook's directory
+ * and tslab resolves imports (runtime and types) by node resolution from there, so
+ * `import ... from "einconv"` works for notebooks in the folder or below it. (NODE_PATH
+ * is not set: it would fix runtime `require` but not tslab's type checker.)
  * Exits non-zero, naming the missing piece and the command that installs it,
  * whenever it could not install a visible kernel spec.
  *
@@ -107,8 +109,6 @@ function install(args) {
       argv: [process.execPath, tslab, "kernel", "--config-path", "{connection_file}"],
       display_name: `TypeScript (einconv, ${path.basename(folder)})`,
       language: "typescript",
-      // Notebooks outside the folder still resolve einconv (runtime require and tslab's type checker).
-      env: { NODE_PATH: path.join(folder, "node_modules") },
       metadata: { einconv: { folder } },
     };
     fs.writeFileSync(path.join(staging, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
@@ -122,7 +122,7 @@ function install(args) {
   const listed = probe(jupyter, ["kernelspec", "list", "--json"], envFor(flags));
   const found = listed.ok && (JSON.parse(listed.stdout).kernelspecs || {})[flags.name];
   if (!found) throw new CliError(`installed, but ${jupyter} kernelspec list does not show "${flags.name}"`);
-  process.stdout.write(`Installed kernel "${flags.name}" in ${found.resource_dir}\n  node  ${process.execPath}\n  tslab ${tslab}\n  einconv resolves from ${folder}\n`);
+  process.stdout.write(`Installed kernel "${flags.name}" in ${found.resource_dir}\n  node  ${process.execPath}\n  tslab ${tslab}\n  einconv resolves for notebooks in ${folder} and below\n`);
   if (flags.target === "--prefix") process.stdout.write(`Use it with: JUPYTER_PATH=${path.join(flags.prefix, "share", "jupyter")} ${jupyter} ...\n`);
 }
 

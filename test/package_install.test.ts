@@ -40,7 +40,7 @@ after(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test("consumer tsc --strict type-checks against the installed tarball; misuse fails with TS2345", () => {
+test("consumer tsc --strict type-checks against the installed tarball; misuse fails with TS2322/TS2345", () => {
   const consumer = path.join(dir, "consumer");
   fs.mkdirSync(consumer);
   fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({
