@@ -1,6 +1,10 @@
 /**
  * einconv — einsum/tensordot DSL, strided window views and convolutions on scijs
- * ndarray, for TypeScript notebooks (tslab).
+ * ndarray. This root entry is the user's API and loads no notebook stack:
+ *
+ *   - `einconv`            einsum, tensordot, views, convolutions, the Conv2D layer (this file)
+ *   - `einconv/notebook`   show, imshow, plotConv, benchmark, benchHeatmaps, charts (tslab + vega)
+ *   - `einconv/internals`  parser, planner, kernel emitters, backends, cost model, blog-post recipes
  *
  * Pipeline of an einsum, in processing order:
  *   parse   (src/parse.ts)    spec string → Subscripts        (Ohm grammar, grammar/einsum.ohm)
@@ -9,37 +13,35 @@
  *   run     (src/run.ts)      Program + ndarrays → ndarray    (through a kernel Backend)
  *
  * @example
- * import ndarray from "ndarray";
- * import { einsum, windows } from "einconv";
- * const c = einsum("ij,jk->ik", a, b);
+ * import { einsum, fromNested } from "einconv";
+ * import { show } from "einconv/notebook";
+ * const c = einsum("ij,jk->ik", fromNested([[1, 2]]), fromNested([[3], [4]]));   // [[11]]
  */
+
+// Tensors and errors
 export type { DType, NumericData, Tensor, Shape } from "./types";
-export { EinsumError, Span, caretMessage } from "./errors";
-export { zeros, fromFlat, fromNested, toNested, copy, dtypeOf, sizeOf, Nested } from "./ndutil";
+export { EinsumError, type Span } from "./errors";
+export { zeros, fromFlat, fromNested, toNested, copy, dtypeOf, sizeOf, type Nested } from "./ndutil";
 
-// The einsum pipeline
-export { Parser, Subscripts, Term, TermItem, Sublist, sublistToSpec } from "./parse";
-export { planEinsum, Plan, OperandPlan, ContractionStep, OptimizeOption } from "./plan";
-export { compilePlan, Program, StepProgram, GemmGroups } from "./compile";
-export { runProgram } from "./run";
-export { einsum, compile, parse, Expression, EinsumOptions, ShapeOrTensor } from "./einsum";
-export { einsumPath, formatPlan, PathInfo } from "./path";
-export { tensordot, TensordotAxes } from "./tensordot";
+// einsum and friends
+export { einsum, compile, Expression, type EinsumOptions, type ShapeOrTensor } from "./einsum";
+export type { OptimizeOption } from "./plan";
+export type { Sublist } from "./parse";
+export { einsumPath, type PathInfo } from "./path";
+export { explain, type Explanation, type ExplainedStep } from "./explain";
+export { tensordot, type TensordotAxes } from "./tensordot";
+// Choosing a kernel backend is a user option (EinsumOptions.backend); the classes live in einconv/internals.
+export { createBackend, type CreateBackendOptions, type BackendKind } from "./compile/wasm";
+export type { Backend } from "./compile/tasks";
 
-// Kernel layer
-export { Backend, LoopTask, GemmTask, LoopOperand } from "./compile/tasks";
-export { JsBackend, defaultBackend } from "./compile/backend";
-export { WasmBackend, WasmBackendOptions, createBackend, CreateBackendOptions, BackendKind, WasmGemm, WasmGemmOptions, wasmSimdSupported } from "./compile/wasm";
-export { KernelCache, KernelCacheOptions } from "./compile/cache";
-export { LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/loops";
+// Views (no copies: every function returns a view of the same buffer, except pad, which allocates)
+export { asStrided, makeView, permute, slidingWindowView, viewAsWindows, windows, type WindowOptions, pad, assign } from "./views";
 
-// Views
-export { asStrided, makeView, permute, slidingWindowView, viewAsWindows, windows, WindowOptions, pad, assign } from "./views";
-export { explain, Explanation, ExplainedStep } from "./explain";
-
-// Convolutions (convolve, NHWC, Conv2D layer, pooling) and the FFT layer
-export * from "./conv";
-export * from "./fft";
-
-// Notebook helpers (tslab): show, imshow, plotConv, benchmark, benchHeatmaps, charts
-export * from "./notebook";
+// Convolutions, FFT convolution, the CNN layer and pooling
+export { ConvError, outputSize, convInfo, type ConvInfo, type ConvMode, type ConvShapeOptions, type OutputSizeOptions, type PerAxis } from "./conv/info";
+export { convolve, type ConvMethod, type ConvolveOptions } from "./conv/convolve";
+export type { ConvMethodName } from "./conv/auto";
+export { fftconvolve, correlate, type FFTConvolveOptions, type CorrelateOptions } from "./fft/convolve";
+export { conv2dNHWC, nhwcInfo, type NHWCInfo, type NHWCOptions } from "./conv/nhwc";
+export { Conv2D, type Conv2DOptions, type Conv2DGradients } from "./conv/layer";
+export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, type Pool2DOptions } from "./conv/pool";

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { einsum, fromFlat, JsBackend, KernelCache, Tensor, toNested, compile, explain } from "../src/index";
+import { einsum, fromFlat, Tensor, toNested, compile, explain } from "../src/index";
+import { JsBackend, KernelCache } from "../src/internals";
 import { referenceEinsum } from "./reference";
 
 function seeded(seed: number): () => number {

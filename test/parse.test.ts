@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EinsumError, Parser, sublistToSpec } from "../src/index";
+import { EinsumError } from "../src/index";
+import { Parser, sublistToSpec } from "../src/internals";
 
 const parser = new Parser();
 const labels = (spec: string) =>

@@ -7,8 +7,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   Conv2D, avgPool2d, compile, conv2dNHWC, convolve, correlate, einsum, einsumPath, explain, fftconvolve,
-  fromNested, maxPool2d, outputSize, recordingDisplay, show, tensordot, toNested, windows, zeros, Tensor,
+  fromNested, maxPool2d, outputSize, tensordot, toNested, windows, zeros, Tensor,
 } from "../src/index";
+import { recordingDisplay, show } from "../src/notebook";
 import { symmetricRandom } from "../src/random";
 
 function random(shape: number[], seed: number): Tensor {

@@ -19,7 +19,7 @@ export interface ShowOptions extends DisplayOptions, BundleOptions {}
  *
  * @example
  * // in a tslab cell
- * import { show } from "einconv";
+ * import { show } from "einconv/notebook";
  * show(ndarray(new Float64Array([1, 2, 3, 4]), [2, 2]), { label: "x" });
  * // x = array([[1., 2.],
  * //            [3., 4.]])

@@ -29,7 +29,8 @@ export interface WasmBackendOptions {
  * largest call so far and is reused, never shrunk — drop the backend to free it.
  *
  * @example
- * import { einsum, WasmBackend } from "einconv";
+ * import { einsum } from "einconv";
+ * import { WasmBackend } from "einconv/internals";
  * const backend = new WasmBackend();
  * const c = einsum("ij,jk->ik", a, b, { backend });
  */

@@ -1,0 +1,30 @@
+/**
+ * `einconv/internals`: the machinery under the public API, for notebooks that
+ * show how it works, benchmarks and tests. Not covered by semver the way the
+ * root entry is; a user computing with einconv needs only `einconv`.
+ *
+ * @example
+ * import { Parser, planEinsum, compilePlan, emitLoops } from "einconv/internals";
+ */
+
+// Pipeline stages (parse → plan → compile → run)
+export { Parser, type Subscripts, type Term, type TermItem, sublistToSpec } from "./parse";
+export { parse } from "./einsum";
+export { planEinsum, type Plan, type OperandPlan, type ContractionStep } from "./plan";
+export { compilePlan, type Program, type StepProgram, type GemmGroups } from "./compile";
+export { runProgram } from "./run";
+export { formatPlan } from "./path";
+export { caretMessage } from "./errors";
+
+// Kernel layer: task records, backends, kernel emitters and their cache
+export type { LoopTask, GemmTask, LoopOperand } from "./compile/tasks";
+export { JsBackend, defaultBackend } from "./compile/backend";
+export { WasmBackend, type WasmBackendOptions, WasmGemm, type WasmGemmOptions, wasmSimdSupported } from "./compile/wasm";
+export { KernelCache, type KernelCacheOptions } from "./compile/cache";
+export { type LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/loops";
+
+// Convolution internals: padding/stride helpers, per-method kernels, the cost model,
+// layer scatter helpers and the blog post's deliberately wrong input-gradient recipe.
+export * from "./conv";
+// FFT layer: plans, N-D real/complex transforms, spectra products, block splitting.
+export * from "./fft";
