@@ -4,7 +4,7 @@
  * sum of its axes' strides — the diagonal, without a copy; a size-1 axis that
  * broadcasts gets stride 0). Copies happen only for intermediates of multi-step
  * paths, for one-operand pre-reductions before a GEMM, for GEMM results whose
- * dtype is not float64 (accumulated in float64, then cast), and inside the GEMM packs.
+ * dtype is not float64 (the GEMM sums in float64, then the result is cast), and inside the GEMM packs.
  */
 import { Program, StepProgram } from "./compile";
 import { offsetTable, Backend, LoopOperand, LoopTask } from "./compile/tasks";
