@@ -135,6 +135,25 @@ export function einsum(...args: unknown[]): Tensor {
 }
 
 /**
+ * Internal (not exported from the package): `out += einsum(spec, ...operands)` in
+ * out's dtype, without zeroing `out` — the accumulate-into-out (beta = 1) path that
+ * lets per-tap convolutions add each tap's product straight into the output instead
+ * of writing it to a buffer and adding that in a second pass. Same checks as
+ * `einsum(..., { out })`.
+ *
+ * @example
+ * einsumAccumulate("nhwc,cd->nhwd", out, [slab, w.pick(i, j, null, null)]); // out += slab·w[i, j]
+ */
+export function einsumAccumulate(spec: string, out: Tensor, operands: readonly Tensor[], options: { readonly backend?: Backend } = {}): Tensor {
+  const tensors = checkOperands(operands);
+  assertTensor(out, "out");
+  const dtype = resultDtype(tensors, { dtype: dtypeOf(out, "out") });
+  const program = programFor(spec, tensors.map((t) => t.shape), "greedy", dtype);
+  checkOut(out, program.plan, dtype, tensors);
+  return runProgram(program, tensors, options.backend ?? defaultBackend(), out, true);
+}
+
+/**
  * Compiled programs by (spec, shapes, optimize, dtype). Plans never depend on data,
  * so repeated calls with the same shapes (a layer's forward pass in a loop) skip
  * parsing, planning and compiling. Bounded; a pure cache with no observable state.

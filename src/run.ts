@@ -4,7 +4,7 @@
  * sum of its axes' strides — the diagonal, without a copy; a size-1 axis that
  * broadcasts gets stride 0). Copies happen only for intermediates of multi-step
  * paths, for one-operand pre-reductions before a GEMM, for GEMM results whose
- * dtype is not float64 (accumulated in float64, then cast), and inside the GEMM packs.
+ * dtype is not float64 (the GEMM sums in float64, then the result is cast), and inside the GEMM packs.
  */
 import { Program, StepProgram } from "./compile";
 import { offsetTable, Backend, LoopOperand, LoopTask } from "./compile/tasks";
@@ -140,8 +140,12 @@ export function assertNoSelfOverlap(out: Tensor): void {
   }
 }
 
-/** Executes a compiled program. `out`, if given, has been checked by the caller. */
-export function runProgram(program: Program, tensors: readonly Tensor[], backend: Backend, out?: Tensor): Tensor {
+/**
+ * Executes a compiled program. `out`, if given, has been checked by the caller; with
+ * `accumulate` it is not zeroed first, so the result is added into it (every step's
+ * kernel computes target += product, so this costs nothing extra).
+ */
+export function runProgram(program: Program, tensors: readonly Tensor[], backend: Backend, out?: Tensor, accumulate = false): Tensor {
   const { plan, dtype } = program;
   const sizes = plan.sizes;
   const integer = dtype === "int32";
@@ -149,8 +153,7 @@ export function runProgram(program: Program, tensors: readonly Tensor[], backend
   let result: Tensor;
   let resultLabels: LabelledView;
   if (out) {
-    const zero = makeView(new Float64Array(1), out.shape, out.shape.map(() => 0), 0, "einsum");
-    assign(out, zero);
+    if (!accumulate) assign(out, makeView(new Float64Array(1), out.shape, out.shape.map(() => 0), 0, "einsum"));
     result = out;
     resultLabels = { data: out.data, offset: out.offset, dtype: dtypeOf(out), labels: plan.output, strides: out.stride };
   } else {

@@ -12,7 +12,7 @@
  * - {@link conv2dNHWCNaive}: the seven nested loops, as a readable reference.
  */
 import ndarray from "ndarray";
-import { einsum } from "../einsum";
+import { einsum, einsumAccumulate } from "../einsum";
 import { asStrided } from "../views";
 import { Tensor } from "../types";
 import { ConvError, PerAxis, checkCount, perAxis } from "./info";
@@ -167,10 +167,9 @@ export function conv2dNHWC(x: Tensor, w: Tensor, options: NHWCOptions = {}): Ten
  * NHWC convolution with one matrix product per kernel tap (the article's
  * `matrix_mult`): for each `(i, j)`, the slab `x[:, i*dh :: sh, j*dw :: sw, :]`
  * (a view, `(N, H', W', C)`) times `w[i, j]` (`(C, Cout)`), accumulated. Each
- * product is an engine einsum on the slab view (no copy of the slab); besides the
- * output, only the padded input (when padding) and one reused output-sized product
- * buffer are allocated — each tap's product is written there and added into the
- * output (an extra pass per tap, which is much of this method's cost).
+ * product is an engine einsum on the slab view (no copy of the slab) that adds
+ * into the output directly (the GEMM's C += A·B); besides the output, only the
+ * padded input (when padding) is allocated.
  *
  * @example
  * conv2dNHWCPerTap(x, w, { stride: 2 }); // same values as conv2dNHWC(x, w, { stride: 2 })
@@ -180,20 +179,14 @@ export function conv2dNHWCPerTap(x: Tensor, w: Tensor, options: NHWCOptions = {}
   const padded = padInput(x, info);
   const shape = [info.batch, info.outHeight, info.outWidth, info.outChannels];
   const out = ndarray(new Float64Array(shape.reduce((a, b) => a * b, 1)), shape);
-  // Taps after the first are written into one reused buffer and added in.
-  const product = info.kernelHeight * info.kernelWidth > 1 ? ndarray(new Float64Array(out.data.length), shape) : out;
+  // Every tap's product is added straight into out (accumulate-into-out, no second pass).
   for (let i = 0; i < info.kernelHeight; i++) {
     for (let j = 0; j < info.kernelWidth; j++) {
       const slab = padded
         .lo(0, i * info.dilationHeight, j * info.dilationWidth, 0)
         .step(1, info.strideHeight, info.strideWidth, 1)
         .hi(info.batch, info.outHeight, info.outWidth, info.inChannels);
-      const first = i === 0 && j === 0;
-      einsum("nhwc,cd->nhwd", slab, w.pick(i, j, null, null), { dtype: "float64", out: first ? out : product });
-      if (first) continue;
-      const acc = out.data;
-      const p = product.data;
-      for (let k = 0; k < acc.length; k++) acc[k] += p[k];
+      einsumAccumulate("nhwc,cd->nhwd", out, [slab, w.pick(i, j, null, null)]);
     }
   }
   return out;

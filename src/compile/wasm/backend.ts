@@ -8,7 +8,7 @@ import { KernelCacheOptions } from "../cache";
 import { gemm } from "../gemm";
 import { Backend, GemmTask, LoopTask } from "../tasks";
 import { EinsumError } from "../../errors";
-import { WasmGemm, WasmGemmOptions, checkGemmOptions, wasmSimdSupported } from "./kernel";
+import { KernelChoice, KernelVariant, WasmGemm, WasmGemmOptions, checkGemmOptions, relaxedSimdSupported, wasmSimdSupported } from "./kernel";
 
 /** Options of {@link WasmBackend}. */
 export interface WasmBackendOptions {
@@ -18,6 +18,12 @@ export interface WasmBackendOptions {
   readonly gemm?: WasmGemmOptions;
   /** Loop-kernel options for the JsBackend created when `js` is not given. */
   readonly loops?: KernelCacheOptions;
+  /**
+   * Kernel build: "auto" (default) = the relaxed-SIMD FMA kernel when the engine
+   * validates it, else the plain one; "plain" forces mul + add; "relaxed" throws an
+   * EinsumError when relaxed SIMD is unavailable.
+   */
+  readonly variant?: KernelChoice;
 }
 
 /**
@@ -50,10 +56,19 @@ export class WasmBackend implements Backend {
     } catch (err) {
       throw new EinsumError(`WasmBackend: ${(err as Error).message}`);
     }
-    this.kernel = WasmGemm.create();
+    const choice = options.variant ?? "auto";
+    if (choice === "relaxed" && wasmSimdSupported() && !relaxedSimdSupported()) {
+      throw new EinsumError("WasmBackend: relaxed SIMD is not available (Node 22+, or Node 20 with --experimental-wasm-relaxed-simd); use variant \"auto\" or \"plain\"");
+    }
+    this.kernel = WasmGemm.create(choice);
     this.usesWasm = this.kernel !== undefined;
+    this.variant = this.kernel?.variant;
+    // The name stays "wasm-simd" for both builds (bench tables key on it); `variant` tells them apart.
     this.name = this.usesWasm ? "wasm-simd" : "wasm-simd (js fallback)";
   }
+
+  /** The kernel build in use ("plain" or "relaxed"), undefined on the JS fallback. */
+  readonly variant: KernelVariant | undefined;
 
   /** Bytes of wasm linear memory this backend holds (0 on the JS fallback). */
   get wasmMemoryBytes(): number {

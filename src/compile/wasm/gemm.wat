@@ -1,9 +1,11 @@
 ;; einconv's float64 GEMM kernels in WebAssembly SIMD (128-bit, f64x2).
 ;;
 ;; Hand-written; `node scripts/build-wasm.js` compiles it (wabt) into gemm_wasm.ts,
-;; which is what the package loads. Only core SIMD is used (f64x2.mul + f64x2.add,
-;; no relaxed-simd FMA: Node 20 does not enable relaxed SIMD by default, and on
-;; CPUs with separate multiply and add pipes mul+add has the same throughput).
+;; which is what the package loads. This text uses core SIMD only (f64x2.mul +
+;; f64x2.add), so it runs on Node 20 without flags. The build script also emits a
+;; relaxed-SIMD variant of the same module in which every line marked `;; madd`
+;; (c = c + a·b) becomes one `f64x2.relaxed_madd` (a fused multiply-add where the CPU
+;; has FMA); the driver picks that variant when `WebAssembly.validate` accepts it.
 ;;
 ;; The JS driver (kernel.ts) lays out linear memory; the kernels only see byte
 ;; addresses and element counts:
@@ -46,20 +48,20 @@
       (local.set $b23 (v128.load offset=16 (local.get $pb)))
 
       (local.set $a (v128.load64_splat (local.get $pa)))
-      (local.set $c0_01 (f64x2.add (local.get $c0_01) (f64x2.mul (local.get $a) (local.get $b01))))
-      (local.set $c0_23 (f64x2.add (local.get $c0_23) (f64x2.mul (local.get $a) (local.get $b23))))
+      (local.set $c0_01 (f64x2.add (local.get $c0_01) (f64x2.mul (local.get $a) (local.get $b01)))) ;; madd
+      (local.set $c0_23 (f64x2.add (local.get $c0_23) (f64x2.mul (local.get $a) (local.get $b23)))) ;; madd
 
       (local.set $a (v128.load64_splat offset=8 (local.get $pa)))
-      (local.set $c1_01 (f64x2.add (local.get $c1_01) (f64x2.mul (local.get $a) (local.get $b01))))
-      (local.set $c1_23 (f64x2.add (local.get $c1_23) (f64x2.mul (local.get $a) (local.get $b23))))
+      (local.set $c1_01 (f64x2.add (local.get $c1_01) (f64x2.mul (local.get $a) (local.get $b01)))) ;; madd
+      (local.set $c1_23 (f64x2.add (local.get $c1_23) (f64x2.mul (local.get $a) (local.get $b23)))) ;; madd
 
       (local.set $a (v128.load64_splat offset=16 (local.get $pa)))
-      (local.set $c2_01 (f64x2.add (local.get $c2_01) (f64x2.mul (local.get $a) (local.get $b01))))
-      (local.set $c2_23 (f64x2.add (local.get $c2_23) (f64x2.mul (local.get $a) (local.get $b23))))
+      (local.set $c2_01 (f64x2.add (local.get $c2_01) (f64x2.mul (local.get $a) (local.get $b01)))) ;; madd
+      (local.set $c2_23 (f64x2.add (local.get $c2_23) (f64x2.mul (local.get $a) (local.get $b23)))) ;; madd
 
       (local.set $a (v128.load64_splat offset=24 (local.get $pa)))
-      (local.set $c3_01 (f64x2.add (local.get $c3_01) (f64x2.mul (local.get $a) (local.get $b01))))
-      (local.set $c3_23 (f64x2.add (local.get $c3_23) (f64x2.mul (local.get $a) (local.get $b23))))
+      (local.set $c3_01 (f64x2.add (local.get $c3_01) (f64x2.mul (local.get $a) (local.get $b01)))) ;; madd
+      (local.set $c3_23 (f64x2.add (local.get $c3_23) (f64x2.mul (local.get $a) (local.get $b23)))) ;; madd
 
       (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
       (local.set $pb (i32.add (local.get $pb) (i32.const 32)))

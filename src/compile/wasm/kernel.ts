@@ -23,7 +23,7 @@
 import { GemmBlocking } from "../gemm";
 import { GemmTask } from "../tasks";
 import { NumericData } from "../../types";
-import { GEMM_WASM_BASE64 } from "./gemm_wasm";
+import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from "./gemm_wasm";
 import { Reach, StripTables, canStage, packStrips, reach, shouldStage, stage } from "./pack";
 import { chooseScatter } from "./scatter";
 
@@ -95,9 +95,37 @@ function wasmApi(): WasmApi | undefined {
   return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-/** The module bytes (decoded from the base64 constant; no file or network access). */
-export function gemmModuleBytes(): Uint8Array {
-  return Uint8Array.from(atob(GEMM_WASM_BASE64), (ch) => ch.charCodeAt(0));
+/**
+ * The two builds of gemm.wat: "plain" (core SIMD, f64x2.mul + f64x2.add) and
+ * "relaxed" (f64x2.relaxed_madd: one FMA instruction per multiply-add where the CPU
+ * has FMA; the product is then not rounded before the add, so results may differ
+ * from "plain" in the last bits).
+ */
+export type KernelVariant = "plain" | "relaxed";
+
+/** Which variant {@link WasmGemm.create} loads: "auto" = relaxed when the engine validates it, else plain. */
+export type KernelChoice = KernelVariant | "auto";
+
+/** The module bytes of a variant (decoded from the base64 constants; no file or network access). */
+export function gemmModuleBytes(variant: KernelVariant = "plain"): Uint8Array {
+  const b64 = variant === "relaxed" ? GEMM_RELAXED_WASM_BASE64 : GEMM_WASM_BASE64;
+  return Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+}
+
+/**
+ * Whether this engine accepts the relaxed-SIMD kernel (Node 22+, or Node 20 run with
+ * `--experimental-wasm-relaxed-simd`).
+ *
+ * @example
+ * relaxedSimdSupported(); // false on a flagless Node 20
+ */
+export function relaxedSimdSupported(): boolean {
+  const api = wasmApi();
+  try {
+    return api !== undefined && api.validate(gemmModuleBytes("relaxed"));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -128,17 +156,30 @@ export class WasmGemm {
   private f64: Float64Array;
   private i32: Int32Array;
 
-  private constructor(private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly pack: PackFn) {
+  private constructor(
+    private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly pack: PackFn,
+    /** Which build of the kernel this instance runs. */
+    readonly variant: KernelVariant,
+  ) {
     this.f64 = new Float64Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
   }
 
-  /** Instantiates the module, or returns undefined when WebAssembly SIMD is unavailable. */
-  static create(): WasmGemm | undefined {
+  /**
+   * Instantiates the module, or returns undefined when WebAssembly SIMD is unavailable
+   * (or when `choice` is "relaxed" and the engine has no relaxed SIMD).
+   *
+   * @example
+   * WasmGemm.create("auto")?.variant; // "relaxed" under --experimental-wasm-relaxed-simd, else "plain"
+   */
+  static create(choice: KernelChoice = "auto"): WasmGemm | undefined {
     const api = wasmApi();
     if (api === undefined || !wasmSimdSupported()) return undefined;
-    const { exports } = new api.Instance(new api.Module(gemmModuleBytes()), {});
-    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.pack as PackFn);
+    const relaxed = relaxedSimdSupported();
+    if (choice === "relaxed" && !relaxed) return undefined;
+    const variant: KernelVariant = choice === "plain" || !relaxed ? "plain" : "relaxed";
+    const { exports } = new api.Instance(new api.Module(gemmModuleBytes(variant)), {});
+    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.pack as PackFn, variant);
   }
 
   /** Bytes of linear memory currently reserved. */
