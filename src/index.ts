@@ -22,6 +22,8 @@
 export type { DType, NumericData, Tensor, Shape } from "./types";
 export { EinsumError, type Span } from "./errors";
 export { zeros, fromFlat, fromNested, toNested, copy, dtypeOf, sizeOf, type Nested } from "./ndutil";
+// numpy-style display in tslab/Deno for arrays built with plain ndarray() (einconv's own results already have it)
+export { displayable, type DisplayableTensor } from "./display_hook";
 
 // einsum and friends
 export { einsum, compile, Expression, type EinsumOptions, type ShapeOrTensor } from "./einsum";

@@ -19,7 +19,7 @@ export { caretMessage } from "./errors";
 // Kernel layer: task records, backends, kernel emitters and their cache
 export type { LoopTask, GemmTask, LoopOperand } from "./compile/tasks";
 export { JsBackend, defaultBackend } from "./compile/backend";
-export { WasmBackend, type WasmBackendOptions, WasmGemm, type WasmGemmOptions, wasmSimdSupported } from "./compile/wasm";
+export { WasmBackend, type WasmBackendOptions, WasmGemm, type WasmGemmOptions, wasmSimdSupported, relaxedSimdSupported, type KernelVariant, type KernelChoice } from "./compile/wasm";
 export { KernelCache, type KernelCacheOptions } from "./compile/cache";
 export { type LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/loops";
 
@@ -28,3 +28,4 @@ export { type LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/
 export * from "./conv";
 // FFT layer: plans, N-D real/complex transforms, spectra products, block splitting.
 export * from "./fft";
+export { INSPECT_CUSTOM, JUPYTER_DISPLAY } from "./display_hook";

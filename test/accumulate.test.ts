@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import ndarray from "ndarray";
-import { EinsumError, JsBackend, WasmBackend } from "../src/index";
+import { EinsumError } from "../src/index";
+import { JsBackend, WasmBackend } from "../src/internals";
 import { einsumAccumulate } from "../src/einsum";
 
 function rng(seed: number): () => number {

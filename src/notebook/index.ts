@@ -64,10 +64,12 @@ export {
   type BenchHeatmapOptions,
   type FastestCell,
   type HeatCell,
+  type MethodColor,
   type RatioCell,
   type TimingRow,
   benchHeatmapData,
   benchHeatmaps,
   benchHeatmapsSpec,
+  methodColors,
   readTimingRows,
 } from "./heatmaps";
