@@ -52,7 +52,8 @@ const skip = haveKernel();
 test("tslab over jupyter_client: numpy-style last value, show/chart bundles, clean error text", { skip }, () => {
   const [einsumCell, showCell, chartCell, errorCell, afterError] = runCells([
     [
-      'import { einsum, fromNested, show, imshow } from "einconv";',
+      'import { einsum, fromNested } from "einconv";',
+      'import { show, imshow } from "einconv/notebook";',
       "const a = fromNested([[1, 2, 3], [4, 5, 6]]);",
       "const b = fromNested([[1, 0], [0, 1], [1, 1]]);",
       'einsum("ij,jk->ik", a, b)',
