@@ -10,6 +10,7 @@
  * per call (O(n)) for non-numbers, because nothing else stops `"3"` from
  * concatenating or `null` from reading as 0.
  */
+import * as os from "os";
 import { EinsumError } from "./errors";
 import type { DType, NumericData, Tensor } from "./types";
 
@@ -188,9 +189,16 @@ const BYTES: Record<DType, number> = { float64: 8, float32: 4, int32: 4 };
 
 /**
  * Largest allocation einconv attempts, in elements: V8's typed-array limit
- * (2^32 - 1 on 64-bit Node 20, 2^30 - 1 on 32-bit builds).
+ * (2^32 - 1 on 64-bit Node 20).
  */
 export const MAX_ELEMENTS = 2 ** 32 - 1;
+
+/**
+ * Largest allocation einconv attempts, in bytes: the machine's physical memory.
+ * (Zero-filled typed arrays are mapped lazily, so an 80 GB request can "succeed"
+ * and fail later, far from its cause; refusing it up front names the culprit.)
+ */
+export const MAX_BYTES = os.totalmem();
 
 /**
  * Allocates `count` elements of `dtype`, or throws an error naming `what`, its
@@ -202,6 +210,7 @@ export function allocate(count: number, dtype: DType, what: string, shape?: read
   const fail = (why: string) =>
     new error(`cannot allocate ${what}${shape ? ` of shape [${shape.join(", ")}]` : ""} (${dtype}): ${formatBytes(bytes)} ${why}`);
   if (!Number.isSafeInteger(count) || count > MAX_ELEMENTS) throw fail(`is more than a typed array can hold (${MAX_ELEMENTS} elements)`);
+  if (bytes > MAX_BYTES) throw fail(`is more than this machine's memory (${formatBytes(MAX_BYTES)})`);
   try {
     return dtype === "float64" ? new Float64Array(count) : dtype === "float32" ? new Float32Array(count) : new Int32Array(count);
   } catch (e) {
