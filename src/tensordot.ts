@@ -41,7 +41,7 @@ export function tensordot(a: Tensor, b: Tensor, axes: TensordotAxes = 2): Tensor
     axesB = Array.from({ length: axes }, (_, i) => i);
   } else {
     if (!Array.isArray(axes) || axes.length !== 2) {
-      throw new EinsumError(`tensordot: axes must be an integer or a pair [axesOfA, axesOfB], got ${JSON.stringify(axes)}`);
+      throw new EinsumError(`tensordot: axes must be an integer or a pair [axesOfA, axesOfB], got ${describe(axes)}`);
     }
     axesA = normalize(axes[0], ra, "a");
     axesB = normalize(axes[1], rb, "b");

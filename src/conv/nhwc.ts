@@ -18,7 +18,7 @@ import { Tensor } from "../types";
 import { ConvError, PerAxis, checkCount, perAxis } from "./info";
 import { padND } from "./padding";
 import { assertConvOperand } from "../fft/errors";
-import { checkOptionKeys } from "../validate";
+import { checkOptionKeys, describe } from "../validate";
 
 /** Options of the NHWC convolutions. */
 export interface NHWCOptions {
@@ -81,7 +81,7 @@ export function nhwcInfo(xShape: readonly number[], wShape: readonly number[], o
   const dilation = perAxis("dilation", options.dilation ?? 1, 1);
   const padding = options.padding ?? "valid";
   if (typeof padding === "string" && padding !== "valid" && padding !== "same") {
-    throw new ConvError(`conv2dNHWC: unknown padding ${JSON.stringify(padding)}: expected a count, "valid" or "same"`);
+    throw new ConvError(`conv2dNHWC: unknown padding ${describe(padding)}: expected a count, "valid" or "same"`);
   }
   const explicit = typeof padding === "string" ? { height: 0, width: 0 } : perAxis("padding", padding, 0);
 

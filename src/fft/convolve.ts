@@ -6,7 +6,7 @@ import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import type { Tensor } from "../types";
 import { ConvError, assertConvOperand } from "./errors";
-import { checkIntegerList, checkOptionKeys } from "../validate";
+import { checkIntegerList, checkOptionKeys, describe } from "../validate";
 import { FFTPlans } from "./plan";
 import { IndexRange, circularLength, fftSize } from "./sizes";
 import { RealView, sizeOf } from "./layout";
@@ -50,7 +50,7 @@ const MODES: readonly ConvMode[] = ["full", "same", "valid"];
 
 function checkMode(mode: string): asserts mode is ConvMode {
   if (!(MODES as readonly string[]).includes(mode)) {
-    throw new ConvError(`mode must be "full", "same" or "valid", got ${JSON.stringify(mode)}`);
+    throw new ConvError(`mode must be "full", "same" or "valid", got ${describe(mode)}`);
   }
 }
 
@@ -203,7 +203,7 @@ export function correlate(a: Tensor, b: Tensor, opts: CorrelateOptions = {}): Nd
   checkMode(mode);
   const method = opts.method ?? "auto";
   if (method !== "auto" && method !== "fft" && method !== "direct") {
-    throw new ConvError(`method must be "auto", "fft" or "direct", got ${JSON.stringify(method)}`);
+    throw new ConvError(`method must be "auto", "fft" or "direct", got ${describe(method)}`);
   }
   const early = emptyOrScalar(a, b, "correlate");
   if (early !== undefined) return early;

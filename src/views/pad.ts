@@ -27,7 +27,7 @@ export function pad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>,
   }
   for (const [before, after] of widths) {
     if (!Number.isInteger(before) || !Number.isInteger(after) || before < 0 || after < 0) {
-      throw new EinsumError(`pad: widths [${widths.map((w) => `[${w[0]}, ${w[1]}]`).join(", ")}] must be non-negative integers`);
+      throw new EinsumError(`pad: widths ${describe(widths)} must be non-negative integers`);
     }
   }
   const out = zeros(x.shape.map((n, i) => n + widths[i][0] + widths[i][1]), dtype, "the padded array");
