@@ -91,7 +91,7 @@ test("malformed arguments give the library's error, not a TypeError", () => {
 test("results too large to allocate name the result and the bytes", () => {
   rejects(() => zeros([1e5, 1e5]), EinsumError, /cannot allocate an array of shape \[100000, 100000\] \(float64\): 80000000000 bytes \(80\.0 GB\)/);
   const v = nd(new Float64Array(1), [100000], [0]);
-  rejects(() => einsum("i,j,k->ijk", v, v, v), EinsumError, /cannot allocate .*1e\+15|cannot allocate .*8000000000000000 bytes/);
+  rejects(() => einsum("i,j,k->ijk", v, v, v), EinsumError, /cannot allocate the einsum result of shape \[100000, 100000, 100000\] \(float64\): 8000000000000000 bytes/);
   rejects(() => pad(zeros([2, 2]), [[1e9, 1e9], [1e9, 1e9]]), EinsumError, /cannot allocate the padded array of shape \[2000000002, 2000000002\]/);
   rejects(() => new Conv2D({ inChannels: 1e9, outChannels: 1e9, kernelSize: 3 }), EinsumError, /cannot allocate/);
 });
