@@ -6,7 +6,8 @@ import { compilePlan, Program } from "./compile";
 import { defaultBackend } from "./compile/backend";
 import { Backend } from "./compile/tasks";
 import { EinsumError } from "./errors";
-import { assertTensor, dtypeOf, promote, reachableRange } from "./ndutil";
+import { dtypeOf, promote } from "./ndutil";
+import { assertTensor, checkOptionKeys, describe, reachableRange } from "./validate";
 import { Parser, Sublist, Subscripts, sublistToSpec } from "./parse";
 import { OptimizeOption, Plan, planEinsum } from "./plan";
 import { assertNoSelfOverlap, runProgram } from "./run";
@@ -22,6 +23,35 @@ export interface EinsumOptions {
   optimize?: OptimizeOption;
   /** Kernel backend (default: {@link defaultBackend} — wasm SIMD GEMM where available, else plain JS). */
   backend?: Backend;
+}
+
+/**
+ * Every einsum option and its check, run on every call (cache hit or miss). Keyed by
+ * `keyof EinsumOptions`, so a new option does not compile until it has a check here;
+ * unknown keys are rejected with the closest valid one.
+ */
+const OPTION_CHECKS: { readonly [K in keyof Required<EinsumOptions>]: (value: unknown) => void } = {
+  out: (v) => assertTensor(v, "out"),
+  dtype: (v) => {
+    if (v !== "float64" && v !== "float32" && v !== "int32") throw new EinsumError(`dtype must be "float64", "float32" or "int32", got ${describe(v)}`);
+  },
+  optimize: (v) => {
+    if (v !== true && v !== false && v !== "greedy" && v !== "optimal") throw new EinsumError(`optimize must be false, true, "greedy" or "optimal", got ${describe(v)}`);
+  },
+  backend: (v) => {
+    const b = v as Partial<Backend> | null;
+    if (b === null || typeof b !== "object" || typeof b.runLoops !== "function" || typeof b.runGemm !== "function") {
+      throw new EinsumError(`backend must be a Backend (an object with runLoops and runGemm, e.g. new JsBackend()), got ${describe(v)}`);
+    }
+  },
+};
+const OPTION_KEYS = Object.keys(OPTION_CHECKS);
+
+/** Validates an einsum options record: known keys only, each value checked (`undefined` = absent). */
+export function checkEinsumOptions(options: unknown, fn = "einsum"): asserts options is EinsumOptions {
+  checkOptionKeys(options, OPTION_KEYS, fn);
+  if (options === undefined) return;
+  for (const [key, value] of Object.entries(options as object)) if (value !== undefined) OPTION_CHECKS[key as keyof EinsumOptions](value);
 }
 
 let parser: Parser | undefined;
@@ -76,8 +106,8 @@ function checkOperands(operands: readonly unknown[]): Tensor[] {
   });
 }
 
+/** `out` has passed the tensor door (option checks); here: shape, dtype, no self-overlap, no overlap with an input. */
 function checkOut(out: Tensor, plan: Plan, dtype: DType, operands: readonly Tensor[]): void {
-  assertTensor(out, "out");
   const want = plan.outputShape;
   if (out.shape.length !== want.length || out.shape.some((n, i) => n !== want[i])) {
     throw new EinsumError(`out has shape [${out.shape.join(", ")}] but the result has shape [${want.join(", ")}]`);
@@ -127,10 +157,11 @@ export function einsum(spec: string, ...operands: Array<Tensor | EinsumOptions>)
 export function einsum(...sublistForm: Array<Tensor | Sublist | EinsumOptions>): Tensor;
 export function einsum(...args: unknown[]): Tensor {
   const { spec, operands, options } = splitArguments(args);
+  checkEinsumOptions(options);
   const tensors = checkOperands(operands);
   const dtype = resultDtype(tensors, options);
   const program = programFor(spec, tensors.map((t) => t.shape), options.optimize ?? "greedy", dtype);
-  if (options.out) checkOut(options.out, program.plan, dtype, tensors);
+  if (options.out !== undefined) checkOut(options.out, program.plan, dtype, tensors);
   return runProgram(program, tensors, options.backend ?? defaultBackend(), options.out);
 }
 
@@ -162,7 +193,9 @@ const programs = new Map<string, Program>();
 const PROGRAM_CACHE_LIMIT = 256;
 
 function programFor(spec: string, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption, dtype: DType): Program {
-  const key = `${spec}|${shapes.map((s) => s.join("x")).join(",")}|${String(optimize)}|${dtype}`;
+  // Everything but the spec has a fixed alphabet, and the spec comes last, so distinct
+  // structures (operand count included: "" with one 0-d operand vs none) never share a key.
+  const key = `${shapes.length}|${shapes.map((s) => `[${s.join(",")}]`).join("")}|${String(optimize)}|${dtype}|${spec}`;
   let program = programs.get(key);
   if (!program) {
     program = compilePlan(planEinsum(parse(spec), shapes, optimize), dtype);
@@ -180,6 +213,7 @@ export class Expression {
   private readonly options: EinsumOptions;
 
   constructor(plan: Plan, options: EinsumOptions = {}) {
+    checkEinsumOptions(options, "Expression");
     this.plan = plan;
     this.options = options;
   }
@@ -198,6 +232,7 @@ export class Expression {
   run(...args: Array<Tensor | EinsumOptions>): Tensor {
     const last = args[args.length - 1];
     const callOptions = args.length > 0 && isOptions(last) ? (args.pop() as EinsumOptions) : {};
+    checkEinsumOptions(callOptions, "Expression.run");
     const options = { ...this.options, ...callOptions };
     const tensors = checkOperands(args);
     if (tensors.length !== this.plan.operands.length) {
@@ -210,7 +245,7 @@ export class Expression {
       }
     });
     const dtype = resultDtype(tensors, options);
-    if (options.out) checkOut(options.out, this.plan, dtype, tensors);
+    if (options.out !== undefined) checkOut(options.out, this.plan, dtype, tensors);
     return runProgram(this.program(dtype), tensors, options.backend ?? defaultBackend(), options.out);
   }
 }
@@ -220,7 +255,7 @@ export type ShapeOrTensor = readonly number[] | Tensor;
 
 function shapeOf(x: ShapeOrTensor, i: number): readonly number[] {
   if (Array.isArray(x)) {
-    if (x.some((d) => !Number.isInteger(d) || d < 0)) throw new EinsumError(`shape ${i} [${x.join(", ")}] must list non-negative integers`);
+    if (x.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new EinsumError(`shape ${i} ${describe(x)} must list non-negative integers`);
     return x as readonly number[];
   }
   assertTensor(x, `operand ${i}`);
@@ -228,9 +263,10 @@ function shapeOf(x: ShapeOrTensor, i: number): readonly number[] {
 }
 
 /** Splits trailing options off a shapes list. */
-export function splitShapes(args: ReadonlyArray<ShapeOrTensor | EinsumOptions>): { shapes: Array<readonly number[]>; options: EinsumOptions } {
+export function splitShapes(args: ReadonlyArray<ShapeOrTensor | EinsumOptions>, fn = "einsum"): { shapes: Array<readonly number[]>; options: EinsumOptions } {
   const list = [...args];
   const options = list.length > 0 && isOptions(list[list.length - 1]) && !Array.isArray(list[list.length - 1]) ? (list.pop() as EinsumOptions) : {};
+  checkEinsumOptions(options, fn);
   return { shapes: (list as ShapeOrTensor[]).map((x, i) => shapeOf(x, i)), options };
 }
 
@@ -243,7 +279,7 @@ export function splitShapes(args: ReadonlyArray<ShapeOrTensor | EinsumOptions>):
  * const c = matmul.run(a, b);
  */
 export function compile(spec: string, ...shapes: Array<ShapeOrTensor | EinsumOptions>): Expression {
-  const split = splitShapes(shapes);
+  const split = splitShapes(shapes, "compile");
   const plan = planEinsum(parse(spec), split.shapes, split.options.optimize ?? "greedy");
   return new Expression(plan, split.options);
 }

@@ -4,6 +4,7 @@ import { displayable } from "./display_hook";
 import { EinsumError } from "./errors";
 import { DType, NumericData, Tensor, TYPED_ARRAY } from "./types";
 import { assign } from "./views/assign";
+import { allocate, assertTensor, describe, storageDtype } from "./validate";
 
 /** Product of a shape's sizes (1 for a 0-d shape). */
 export function sizeOf(shape: readonly number[]): number {
@@ -34,17 +35,8 @@ export function dtypeOf(x: Tensor, what = "operand"): DType {
   throw new EinsumError(`${what} has unsupported storage ${name}; use Float64Array, Float32Array, Int32Array or number[]`);
 }
 
-/** Checks that a value is an ndarray view einconv can read. */
-export function assertTensor(x: unknown, what: string): asserts x is Tensor {
-  const v = x as Partial<Tensor> | null;
-  if (v === null || typeof v !== "object" || !Array.isArray(v.shape) || !Array.isArray(v.stride) || typeof v.offset !== "number" || v.data === undefined) {
-    const got = x === null ? "null" : Array.isArray(x) ? "a plain array (wrap it: ndarray(data, shape))" : typeof x;
-    throw new EinsumError(`${what} is not an ndarray (got ${got})`);
-  }
-  if (v.shape.some((d) => !Number.isInteger(d) || d < 0) || v.stride.length !== v.shape.length || v.stride.some((s) => !Number.isInteger(s))) {
-    throw new EinsumError(`${what} has an invalid shape [${v.shape.join(", ")}] or strides [${v.stride.join(", ")}]`);
-  }
-}
+/** The tensor door (see src/validate.ts): integer shape/strides/offset, numeric storage, in-buffer range. */
+export { assertTensor, reachableRange } from "./validate";
 
 /** numpy-like result type: int32 only if all int32, float32 only if all float32, else float64. */
 export function promote(dtypes: readonly DType[]): DType {
@@ -55,18 +47,21 @@ export function promote(dtypes: readonly DType[]): DType {
 }
 
 /** A new zero-filled, contiguous row-major tensor. */
-export function zeros(shape: readonly number[], dtype: DType = "float64"): Tensor {
-  if (!(dtype in TYPED_ARRAY)) throw new EinsumError(`unsupported dtype ${JSON.stringify(dtype)}: use "float64", "float32" or "int32"`);
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new EinsumError(`invalid shape [${shape.join(", ")}]: sizes must be non-negative integers`);
+export function zeros(shape: readonly number[], dtype: DType = "float64", what = "an array"): Tensor {
+  if (typeof dtype !== "string" || !Object.hasOwn(TYPED_ARRAY, dtype)) throw new EinsumError(`unsupported dtype ${describe(dtype)}: use "float64", "float32" or "int32"`);
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new EinsumError(`invalid shape ${describe(shape)}: sizes must be non-negative integers`);
   }
-  const data = new TYPED_ARRAY[dtype](sizeOf(shape));
-  // w7disp: results display numpy-style as a cell's last value (src/display_hook.ts).
+  const data = allocate(sizeOf(shape), dtype, what, shape);
+  // Results display numpy-style as a cell's last value (src/display_hook.ts).
   return displayable(ndarray(data as NumericData, [...shape], rowMajorStrides(shape), 0));
 }
 
 /** A tensor from a flat row-major list of values. */
 export function fromFlat(values: ArrayLike<number>, shape: readonly number[], dtype: DType = "float64"): Tensor {
+  const list = values as unknown;
+  if (!Array.isArray(list) && storageDtype(list) === null) throw new EinsumError(`fromFlat: values must be a number[] or a typed array, got ${describe(list)}`);
+  if (Array.isArray(list)) list.forEach((v, i) => { if (typeof v !== "number") throw new EinsumError(`fromFlat: value ${i} is ${describe(v)}, not a number`); });
   const out = zeros(shape, dtype);
   if (values.length !== out.data.length) {
     throw new EinsumError(`fromFlat: ${values.length} values do not fill shape [${shape.join(", ")}] (${out.data.length} elements)`);
@@ -80,6 +75,7 @@ export type Nested = number | Nested[];
 
 /** Converts a tensor to nested arrays, honouring its strides. */
 export function toNested(x: Tensor): Nested {
+  assertTensor(x, "toNested: x");
   const walk = (axis: number, offset: number): Nested => {
     if (axis === x.shape.length) return (x.data as ArrayLike<number>)[offset];
     const items: Nested[] = [];
@@ -96,7 +92,7 @@ export function fromNested(values: Nested, dtype: DType = "float64"): Tensor {
   const flat: number[] = [];
   const walk = (v: Nested, axis: number): void => {
     if (axis === shape.length) {
-      if (typeof v !== "number") throw new EinsumError("fromNested: ragged nested array");
+      if (typeof v !== "number") throw new EinsumError(`fromNested: ${Array.isArray(v) ? "ragged nested array" : `${describe(v)} is not a number`}`);
       flat.push(v);
       return;
     }
@@ -108,21 +104,9 @@ export function fromNested(values: Nested, dtype: DType = "float64"): Tensor {
 }
 
 /** Copies any view into a new contiguous tensor (explicit materialization). */
-export function copy(x: Tensor, dtype: DType = dtypeOf(x)): Tensor {
-  const out = zeros(x.shape, dtype);
+export function copy(x: Tensor, dtype?: DType): Tensor {
+  assertTensor(x, "copy: x");
+  const out = zeros(x.shape, dtype ?? dtypeOf(x), "the copy");
   assign(out, x);
   return out;
-}
-
-/** Range of flat data indices a view can touch, or null for an empty view. */
-export function reachableRange(shape: readonly number[], strides: readonly number[], offset: number): { lo: number; hi: number } | null {
-  let lo = offset;
-  let hi = offset;
-  for (let i = 0; i < shape.length; i++) {
-    if (shape[i] === 0) return null;
-    const reach = (shape[i] - 1) * strides[i];
-    if (reach < 0) lo += reach;
-    else hi += reach;
-  }
-  return { lo, hi };
 }

@@ -5,6 +5,7 @@
  * repeated labels, size-1 broadcasting, the output labels (implicit or explicit),
  * every label's size — and picks the contraction order. Planning never sees data.
  */
+import { describe } from "./validate";
 import { EinsumError, Span } from "./errors";
 import { Subscripts, Term } from "./parse";
 import { greedyPath } from "./paths/greedy";
@@ -229,7 +230,7 @@ function describePath(path: readonly PathStep[], inputs: ReadonlyArray<readonly 
  */
 export function planEinsum(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption = "greedy"): Plan {
   if (optimize !== true && optimize !== false && optimize !== "greedy" && optimize !== "optimal") {
-    throw new EinsumError(`optimize must be false, true, "greedy" or "optimal", got ${JSON.stringify(optimize)}`);
+    throw new EinsumError(`optimize must be false, true, "greedy" or "optimal", got ${describe(optimize)}`);
   }
   const { operands, sizes, usedEllipsisRank, resolved } = resolve(subscripts, shapes);
   const output = outputLabels(subscripts, operands, resolved.map((r) => r.axisLabels), usedEllipsisRank);

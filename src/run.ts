@@ -90,15 +90,15 @@ function runLoops(backend: Backend, inputs: readonly LabelledView[], out: Labell
 }
 
 /** A new zeroed contiguous tensor over `labels`. */
-function allocate(labels: readonly string[], sizes: ReadonlyMap<string, number>, dtype: DType): { tensor: Tensor; view: LabelledView } {
-  const tensor = zeros(labels.map((l) => sizes.get(l)!), dtype);
+function allocate(labels: readonly string[], sizes: ReadonlyMap<string, number>, dtype: DType, what: string): { tensor: Tensor; view: LabelledView } {
+  const tensor = zeros(labels.map((l) => sizes.get(l)!), dtype, what);
   return { tensor, view: resultView(tensor, labels) };
 }
 
 /** Sums away `drop` from one operand (a loop nest into a new tensor). */
 function reduceLabels(backend: Backend, v: LabelledView, drop: readonly string[], sizes: ReadonlyMap<string, number>, dtype: DType): LabelledView {
   if (drop.length === 0) return v;
-  const { view } = allocate(v.labels.filter((l) => !drop.includes(l)), sizes, dtype);
+  const { view } = allocate(v.labels.filter((l) => !drop.includes(l)), sizes, dtype, "a pre-reduced einsum operand");
   runLoops(backend, [v], view, sizes, dtype === "int32");
   return view;
 }
@@ -114,7 +114,7 @@ function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm"
   const b = reduced[1 - g.aInput];
   // The kernel accumulates in float64; other result dtypes go through a float64 buffer.
   const direct = target.dtype === "float64";
-  const c = direct ? target : allocate(target.labels, sizes, "float64").view;
+  const c = direct ? target : allocate(target.labels, sizes, "float64", "the float64 GEMM accumulator").view;
   backend.runGemm({
     m: g.m.reduce((acc, l) => acc * sizes.get(l)!, 1),
     n: g.n.reduce((acc, l) => acc * sizes.get(l)!, 1),
@@ -157,7 +157,7 @@ export function runProgram(program: Program, tensors: readonly Tensor[], backend
     result = out;
     resultLabels = { data: out.data, offset: out.offset, dtype: dtypeOf(out), labels: plan.output, strides: out.stride };
   } else {
-    const fresh = allocate(plan.output, sizes, dtype);
+    const fresh = allocate(plan.output, sizes, dtype, "the einsum result");
     result = fresh.tensor;
     resultLabels = fresh.view;
   }
@@ -165,7 +165,7 @@ export function runProgram(program: Program, tensors: readonly Tensor[], backend
     const picked = prog.step.operands.map((p) => current[p]);
     current = current.filter((_, i) => !prog.step.operands.includes(i));
     const last = index === program.steps.length - 1;
-    const target = last ? resultLabels : allocate(prog.step.resultLabels, sizes, dtype).view;
+    const target = last ? resultLabels : allocate(prog.step.resultLabels, sizes, dtype, `the intermediate of contraction step ${index + 1}`).view;
     if (prog.kind === "gemm") runGemmStep(backend, prog, picked, target, sizes, dtype);
     else runLoops(backend, picked, target, sizes, integer);
     current.push(target);

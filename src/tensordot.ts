@@ -1,7 +1,7 @@
 /** numpy's `tensordot`, expressed as an einsum over generated labels. */
 import { einsum } from "./einsum";
 import { EinsumError } from "./errors";
-import { assertTensor } from "./ndutil";
+import { assertTensor, describe } from "./validate";
 import { Tensor } from "./types";
 
 /** Axes to contract: the last N of `a` with the first N of `b`, or explicit lists. */
@@ -10,10 +10,11 @@ export type TensordotAxes = number | readonly [number | readonly number[], numbe
 const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 function normalize(axes: number | readonly number[], rank: number, which: string): number[] {
-  const list = typeof axes === "number" ? [axes] : [...axes];
+  const list: unknown[] = typeof axes === "number" ? [axes] : Array.isArray(axes) ? [...axes] : [];
+  if (typeof axes !== "number" && !Array.isArray(axes)) throw new EinsumError(`tensordot: axes of ${which} must be an integer or a list of integers, got ${describe(axes)}`);
   return list.map((ax) => {
-    if (!Number.isInteger(ax) || ax < -rank || ax >= rank) throw new EinsumError(`tensordot: axis ${ax} is out of bounds for ${which} of rank ${rank}`);
-    return ax < 0 ? ax + rank : ax;
+    if (!Number.isInteger(ax) || (ax as number) < -rank || (ax as number) >= rank) throw new EinsumError(`tensordot: axis ${describe(ax)} is out of bounds for ${which} of rank ${rank}`);
+    return (ax as number) < 0 ? (ax as number) + rank : (ax as number);
   });
 }
 
@@ -40,7 +41,7 @@ export function tensordot(a: Tensor, b: Tensor, axes: TensordotAxes = 2): Tensor
     axesB = Array.from({ length: axes }, (_, i) => i);
   } else {
     if (!Array.isArray(axes) || axes.length !== 2) {
-      throw new EinsumError(`tensordot: axes must be an integer or a pair [axesOfA, axesOfB], got ${JSON.stringify(axes)}`);
+      throw new EinsumError(`tensordot: axes must be an integer or a pair [axesOfA, axesOfB], got ${describe(axes)}`);
     }
     axesA = normalize(axes[0], ra, "a");
     axesB = normalize(axes[1], rb, "b");
@@ -55,7 +56,12 @@ export function tensordot(a: Tensor, b: Tensor, axes: TensordotAxes = 2): Tensor
       throw new EinsumError(`tensordot: shape mismatch for sum: axis ${ax} of a has size ${a.shape[ax]} but axis ${axesB[i]} of b has size ${b.shape[axesB[i]]}`);
     }
   });
-  if (ra + rb - axesA.length > LETTERS.length) throw new EinsumError(`tensordot: too many axes (${ra + rb - axesA.length} > 52)`);
+  if (ra + rb - axesA.length > LETTERS.length) {
+    throw new EinsumError(
+      `tensordot: the result would have ${ra + rb - axesA.length} axes, more than the 52 labels (a-z, A-Z) of the einsum notation ` +
+        `tensordot is written in; numpy has no such limit — reshape to fewer axes first`,
+    );
+  }
   const labelsA = Array.from({ length: ra }, (_, i) => LETTERS[i]);
   let next = ra;
   const labelsB = Array.from({ length: rb }, (_, j) => {

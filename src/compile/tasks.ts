@@ -3,6 +3,7 @@
  * SIMD or worker threads later) only sees these: flat data, offsets, strides and
  * sizes — never specs, labels or plans.
  */
+import { allocate } from "../validate";
 import { DType, NumericData } from "../types";
 
 /** A strided operand of a loop nest: `strides[l]` is its step along loop l (0 if it does not move). */
@@ -58,7 +59,7 @@ export interface Backend {
 export function offsetTable(sizes: readonly number[], strides: readonly number[], base = 0): Int32Array {
   let total = 1;
   for (const s of sizes) total *= s;
-  const table = new Int32Array(total);
+  const table = allocate(total, "int32", "a GEMM offset table", sizes) as Int32Array;
   if (total === 0) return table;
   table[0] = base;
   let filled = 1;

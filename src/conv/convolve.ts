@@ -3,6 +3,7 @@
  * `(h, w, c)` data with a `(kh, kw)` or `(kh, kw, c)` kernel, depth summed, by
  * one of three methods (FFT, sub-matrix, strided view) or an automatic choice.
  */
+import { describe } from "../validate";
 import { zeros } from "../ndutil";
 import { assertConvOperand } from "../fft/errors";
 import { asStrided, assign } from "../views";
@@ -65,7 +66,7 @@ export function convolveWith(method: ConvMethodName, x: Tensor, kernel: Tensor, 
     case "strided":
       return correlateStrided(x, kernel, info);
     default:
-      throw new ConvError(`unknown method ${JSON.stringify(method)}: expected "auto", "fft", "submatrix" or "strided"`);
+      throw new ConvError(`unknown method ${describe(method)}: expected "auto", "fft", "submatrix" or "strided"`);
   }
 }
 
@@ -97,7 +98,7 @@ export function convolve(x: Tensor, kernel: Tensor, options: ConvolveOptions = {
   options ??= {};
   const method = options.method ?? "auto";
   if (method !== "auto" && method !== "fft" && method !== "submatrix" && method !== "strided") {
-    throw new ConvError(`unknown method ${JSON.stringify(method)}: expected "auto", "fft", "submatrix" or "strided"`);
+    throw new ConvError(`unknown method ${describe(method)}: expected "auto", "fft", "submatrix" or "strided"`);
   }
   checkShape(x, kernel); // rank and channel errors first, with the operands' shapes
   const info = convInfo(x.shape, kernel.shape, options);

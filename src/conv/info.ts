@@ -6,6 +6,7 @@
  * Convolution here is cross-correlation (no kernel flip), as in CNNs.
  */
 
+import { describe } from "../validate";
 import { ConvError } from "../fft/errors";
 
 // One ConvError class for every convolution module (the FFT layer defines it);
@@ -76,7 +77,7 @@ export function perAxis(name: string, value: PerAxis, min: number): { height: nu
     return { height: value, width: value };
   }
   if (!Array.isArray(value) || value.length !== 2) {
-    throw new ConvError(`${name} must be a number or a [height, width] pair, got ${JSON.stringify(value)}`);
+    throw new ConvError(`${name} must be a number or a [height, width] pair, got ${describe(value)}`);
   }
   checkCount(`${name} (height)`, value[0], min);
   checkCount(`${name} (width)`, value[1], min);
@@ -104,7 +105,7 @@ export function modePadding(mode: ConvMode, span: number): { before: number; aft
     case "full":
       return { before: span - 1, after: span - 1 };
     default:
-      throw new ConvError(`unknown mode ${JSON.stringify(mode)}: expected "valid", "same" or "full"`);
+      throw new ConvError(`unknown mode ${describe(mode)}: expected "valid", "same" or "full"`);
   }
 }
 

@@ -26,6 +26,7 @@
  * more multiply-adds on inserted zeros and has exactly the corner cases the post's
  * recipe gets wrong (see `post_recipe.ts`).
  */
+import { describe } from "../validate";
 import ndarray from "ndarray";
 import { einsum } from "../einsum";
 import { copy, zeros } from "../ndutil";
@@ -192,6 +193,7 @@ export class Conv2D {
   private cache: ForwardCache | null = null;
 
   constructor(options: Conv2DOptions) {
+    if (options === null || typeof options !== "object") throw new ConvError(`Conv2D: options { inChannels, outChannels, kernelSize, ... } are required, got ${describe(options)}`);
     const { inChannels, outChannels } = options;
     for (const [name, v] of [["inChannels", inChannels], ["outChannels", outChannels]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ConvError(`Conv2D: ${name} must be a positive integer, got ${String(v)}`);

@@ -17,6 +17,8 @@ import { asStrided } from "../views";
 import { Tensor } from "../types";
 import { ConvError, PerAxis, checkCount, perAxis } from "./info";
 import { padND } from "./padding";
+import { assertConvOperand } from "../fft/errors";
+import { checkOptionKeys, describe } from "../validate";
 
 /** Options of the NHWC convolutions. */
 export interface NHWCOptions {
@@ -79,7 +81,7 @@ export function nhwcInfo(xShape: readonly number[], wShape: readonly number[], o
   const dilation = perAxis("dilation", options.dilation ?? 1, 1);
   const padding = options.padding ?? "valid";
   if (typeof padding === "string" && padding !== "valid" && padding !== "same") {
-    throw new ConvError(`conv2dNHWC: unknown padding ${JSON.stringify(padding)}: expected a count, "valid" or "same"`);
+    throw new ConvError(`conv2dNHWC: unknown padding ${describe(padding)}: expected a count, "valid" or "same"`);
   }
   const explicit = typeof padding === "string" ? { height: 0, width: 0 } : perAxis("padding", padding, 0);
 
@@ -159,6 +161,7 @@ export function nhwcWindows(padded: Tensor, info: NHWCInfo): Tensor {
  * conv2dNHWC(x, w, { stride: 2, padding: "same" }).shape;  // [100, 16, 16, 16]
  */
 export function conv2dNHWC(x: Tensor, w: Tensor, options: NHWCOptions = {}): Tensor {
+  assertConvOperand(x, "conv2dNHWC: x"), assertConvOperand(w, "conv2dNHWC: filters"), checkOptionKeys(options, ["stride", "padding", "dilation"], "conv2dNHWC", ConvError);
   const info = nhwcInfo(x.shape, w.shape, options);
   return einsum("nhwijc,ijcd->nhwd", nhwcWindows(padInput(x, info), info), w, { dtype: "float64" });
 }
@@ -175,6 +178,7 @@ export function conv2dNHWC(x: Tensor, w: Tensor, options: NHWCOptions = {}): Ten
  * conv2dNHWCPerTap(x, w, { stride: 2 }); // same values as conv2dNHWC(x, w, { stride: 2 })
  */
 export function conv2dNHWCPerTap(x: Tensor, w: Tensor, options: NHWCOptions = {}): Tensor {
+  assertConvOperand(x, "conv2dNHWCPerTap: x"), assertConvOperand(w, "conv2dNHWCPerTap: filters"), checkOptionKeys(options, ["stride", "padding", "dilation"], "conv2dNHWCPerTap", ConvError);
   const info = nhwcInfo(x.shape, w.shape, options);
   const padded = padInput(x, info);
   const shape = [info.batch, info.outHeight, info.outWidth, info.outChannels];
@@ -201,6 +205,7 @@ export function conv2dNHWCPerTap(x: Tensor, w: Tensor, options: NHWCOptions = {}
  * conv2dNHWCNaive(x, w, { padding: 1 }); // same values as conv2dNHWC(x, w, { padding: 1 })
  */
 export function conv2dNHWCNaive(x: Tensor, w: Tensor, options: NHWCOptions = {}): Tensor {
+  assertConvOperand(x, "conv2dNHWCNaive: x"), assertConvOperand(w, "conv2dNHWCNaive: filters"), checkOptionKeys(options, ["stride", "padding", "dilation"], "conv2dNHWCNaive", ConvError);
   const info = nhwcInfo(x.shape, w.shape, options);
   const { batch, inChannels, outChannels, outHeight, outWidth, kernelHeight, kernelWidth } = info;
   const out = ndarray(new Float64Array(batch * outHeight * outWidth * outChannels), [batch, outHeight, outWidth, outChannels]);

@@ -5,6 +5,7 @@
  * Copies happen only in the padding functions (padding needs new memory around
  * the data); `pickStrided`, `repeatKernel` and `checkShape` return views.
  */
+import { describe } from "../validate";
 import { asStrided, pad } from "../views";
 import { Tensor } from "../types";
 import { ConvError, PerAxis, checkCount, perAxis } from "./info";
@@ -18,7 +19,7 @@ function sides(name: string, width: AxisPadding): [number, number] {
     return [width, width];
   }
   if (!Array.isArray(width) || width.length !== 2) {
-    throw new ConvError(`${name} must be a number or a [before, after] pair, got ${JSON.stringify(width)}`);
+    throw new ConvError(`${name} must be a number or a [before, after] pair, got ${describe(width)}`);
   }
   checkCount(`${name} (before)`, width[0], 0);
   checkCount(`${name} (after)`, width[1], 0);

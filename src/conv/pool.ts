@@ -17,6 +17,8 @@ import { zeros } from "../ndutil";
 import { Tensor } from "../types";
 import { pad, windows } from "../views";
 import { ConvError, PerAxis, perAxis } from "./info";
+import { assertConvOperand } from "../fft/errors";
+import { checkOptionKeys } from "../validate";
 import { SpatialSizes, WindowGeometry, scatterTaps, spatialSizes, windowOptions } from "./layer";
 
 /** Options of the pooling functions. */
@@ -37,6 +39,8 @@ interface PoolSetup {
 }
 
 function setup(inputShape: readonly number[], options: Pool2DOptions, who: string): PoolSetup {
+  if (options === null || typeof options !== "object") throw new ConvError(`${who}: options { kernel, stride?, padding?, dilation? } are required`);
+  checkOptionKeys(options, ["kernel", "stride", "padding", "dilation"], who, ConvError);
   if (inputShape.length !== 4) {
     throw new ConvError(`${who} expects an NCHW input of rank 4, got shape [${inputShape.join(", ")}]`);
   }
@@ -115,6 +119,7 @@ function windowMax(x: Tensor, s: PoolSetup): { out: Tensor; winner: Int32Array }
  * maxPool2d(x, { kernel: 3, stride: 2, padding: 1 });  // (B, C, 9, 10) -> (B, C, 5, 5)
  */
 export function maxPool2d(x: Tensor, options: Pool2DOptions): Tensor {
+  assertConvOperand(x, "maxPool2d: x");
   return windowMax(x, setup(x.shape, options, "maxPool2d")).out;
 }
 
@@ -128,6 +133,7 @@ export function maxPool2d(x: Tensor, options: Pool2DOptions): Tensor {
  * const dx = maxPool2dBackward(dout, x, { kernel: 2 }); // shape of x
  */
 export function maxPool2dBackward(dout: Tensor, x: Tensor, options: Pool2DOptions): Tensor {
+  assertConvOperand(dout, "maxPool2dBackward: dout"), assertConvOperand(x, "maxPool2dBackward: x");
   const s = setup(x.shape, options, "maxPool2dBackward");
   checkDout(dout, x.shape, s.sizes, "maxPool2dBackward");
   const { winner } = windowMax(x, s);
@@ -165,6 +171,7 @@ export function maxPool2dBackward(dout: Tensor, x: Tensor, options: Pool2DOption
  * avgPool2d(x, { kernel: 3, stride: 2, padding: 1 });
  */
 export function avgPool2d(x: Tensor, options: Pool2DOptions): Tensor {
+  assertConvOperand(x, "avgPool2d: x");
   const s = setup(x.shape, options, "avgPool2d");
   const { kernel } = s.geometry;
   const weights = zeros([kernel.height, kernel.width]);
@@ -181,6 +188,7 @@ export function avgPool2d(x: Tensor, options: Pool2DOptions): Tensor {
  * const dx = avgPool2dBackward(dout, x.shape, { kernel: 3, stride: 2, padding: 1 });
  */
 export function avgPool2dBackward(dout: Tensor, inputShape: readonly number[], options: Pool2DOptions): Tensor {
+  assertConvOperand(dout, "avgPool2dBackward: dout");
   const s = setup(inputShape, options, "avgPool2dBackward");
   checkDout(dout, inputShape, s.sizes, "avgPool2dBackward");
   const { kernel } = s.geometry;

@@ -7,6 +7,7 @@ import { displayable } from "../display_hook";
 import type { NdArray } from "ndarray";
 import type { Tensor } from "../types";
 import { ConvError, assertConvOperand } from "./errors";
+import { checkIntegerList, checkOptionKeys, describe } from "../validate";
 import { FFTPlans } from "./plan";
 import { IndexRange, circularLength, fftSize } from "./sizes";
 import { RealView, sizeOf } from "./layout";
@@ -50,13 +51,13 @@ const MODES: readonly ConvMode[] = ["full", "same", "valid"];
 
 function checkMode(mode: string): asserts mode is ConvMode {
   if (!(MODES as readonly string[]).includes(mode)) {
-    throw new ConvError(`mode must be "full", "same" or "valid", got ${JSON.stringify(mode)}`);
+    throw new ConvError(`mode must be "full", "same" or "valid", got ${describe(mode)}`);
   }
 }
 
 function normalizeAxes(axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axes === "number" ? [axes] : [...axes];
+  const list = checkIntegerList(axes, "axes", -Infinity, ConvError);
   if (list.length === 0) throw new ConvError("axes, when given, cannot be empty");
   const seen = new Set<number>();
   for (const raw of list) {
@@ -123,7 +124,7 @@ function emptyOrScalar(a: Tensor, b: Tensor, name: string): NdArray<Float64Array
   if (a.shape.length !== b.shape.length) {
     throw new ConvError(`${name}: inputs must have the same rank, got shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}]`);
   }
-  if (a.shape.length === 0) return displayable(ndarray(Float64Array.of(a.get() * b.get()), []));
+  if (a.shape.length === 0) return displayable(ndarray(Float64Array.of(a.data[a.offset] * b.data[b.offset]), []));
   // scipy returns an empty 1-D array when either input is empty.
   if (sizeOf(a.shape) === 0 || sizeOf(b.shape) === 0) return displayable(ndarray(new Float64Array(0), [0]));
   return undefined;
@@ -166,6 +167,7 @@ export function fftconvolve(a: Tensor, b: Tensor, opts: FFTConvolveOptions = {})
   assertConvOperand(a, "fftconvolve: a");
   assertConvOperand(b, "fftconvolve: b");
   opts ??= {};
+  checkOptionKeys(opts, ["mode", "axes", "plans"], "fftconvolve", ConvError);
   const mode = opts.mode ?? "full";
   checkMode(mode);
   const early = emptyOrScalar(a, b, "fftconvolve");
@@ -197,14 +199,17 @@ export function correlate(a: Tensor, b: Tensor, opts: CorrelateOptions = {}): Nd
   assertConvOperand(a, "correlate: a");
   assertConvOperand(b, "correlate: b");
   opts ??= {};
+  checkOptionKeys(opts, ["mode", "method", "plans"], "correlate", ConvError);
   const mode = opts.mode ?? "full";
   checkMode(mode);
   const method = opts.method ?? "auto";
   if (method !== "auto" && method !== "fft" && method !== "direct") {
-    throw new ConvError(`method must be "auto", "fft" or "direct", got ${JSON.stringify(method)}`);
+    throw new ConvError(`method must be "auto", "fft" or "direct", got ${describe(method)}`);
   }
   const early = emptyOrScalar(a, b, "correlate");
   if (early !== undefined) return early;
+  // scipy.signal.correlate checks "valid" sizes on every axis, length-1 axes included.
+  if (mode === "valid") swapForValid(a.shape, b.shape, a.shape.map((_, i) => i));
   const p = planConvolution(a, reversed(b), mode, undefined);
   const useDirect = method === "direct" || (method === "auto" && directIsCheaper(p));
   return useDirect ? directConvolve(p.a, p.b, p.axes, p.crop) : fftFromPlan(p, opts.plans ?? new FFTPlans());

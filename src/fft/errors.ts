@@ -1,5 +1,5 @@
 import { EinsumError } from "../errors";
-import { assertTensor } from "../ndutil";
+import { assertTensor } from "../validate";
 import { Tensor } from "../types";
 
 /**
@@ -22,9 +22,5 @@ export class ConvError extends EinsumError {
 
 /** An ndarray check that reports as a ConvError (the convolution API's error type). */
 export function assertConvOperand(x: unknown, what: string): asserts x is Tensor {
-  try {
-    assertTensor(x, what);
-  } catch (e) {
-    throw new ConvError((e as Error).message);
-  }
+  assertTensor(x, what, ConvError);
 }

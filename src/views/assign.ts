@@ -1,6 +1,7 @@
 /** Element-wise updates between two views of the same shape (one rank-generic odometer). */
 import { EinsumError } from "../errors";
 import { Tensor } from "../types";
+import { assertTensor } from "../validate";
 
 /**
  * Walks `dst` and `src` together, calling `update(d, i, s, j)` with `dst`'s data and
@@ -38,6 +39,7 @@ function zipWalk(dst: Tensor, src: Tensor, fn: string, inner: (d: Float64Array, 
 
 /** Copies `src` into `dst` (same shape; `src` may broadcast with zero strides). `dst` must not overlap itself. */
 export function assign(dst: Tensor, src: Tensor): void {
+  assertTensor(dst, "assign: dst"), assertTensor(src, "assign: src");
   zipWalk(dst, src, "assign", (d, a, s, b, n, da, db) => {
     for (let i = 0; i < n; i++, a += da, b += db) d[a] = s[b];
   });
@@ -45,6 +47,7 @@ export function assign(dst: Tensor, src: Tensor): void {
 
 /** `dst += scale * src` element-wise (same shape; `src` may broadcast). `dst` must not overlap itself. */
 export function addScaled(dst: Tensor, src: Tensor, scale = 1): void {
+  assertTensor(dst, "addScaled: dst"), assertTensor(src, "addScaled: src");
   zipWalk(dst, src, "addScaled", (d, a, s, b, n, da, db) => {
     for (let i = 0; i < n; i++, a += da, b += db) d[a] += scale * s[b];
   });

@@ -5,33 +5,13 @@
  */
 import ndarray from "ndarray";
 import { displayable } from "../display_hook";
-import { EinsumError } from "../errors";
-import { assertTensor, reachableRange } from "../ndutil";
+import { assertTensor, checkPermutation, checkView } from "../validate";
 import { NumericData, Tensor } from "../types";
-
-function checkIntegers(values: readonly number[], what: string, fn: string): void {
-  for (const v of values) {
-    if (!Number.isInteger(v)) throw new EinsumError(`${fn}: ${what} [${values.join(", ")}] must be integers`);
-  }
-}
 
 /** Builds a validated view over `data`. Strides and offset are in elements, not bytes. */
 export function makeView(data: NumericData, shape: readonly number[], strides: readonly number[], offset: number, fn = "view"): Tensor {
-  if (shape.length !== strides.length) {
-    throw new EinsumError(`${fn}: shape [${shape.join(", ")}] has ${shape.length} axes but strides [${strides.join(", ")}] has ${strides.length}`);
-  }
-  checkIntegers(shape, "shape", fn);
-  checkIntegers(strides, "strides", fn);
-  checkIntegers([offset], "offset", fn);
-  if (shape.some((d) => d < 0)) throw new EinsumError(`${fn}: shape [${shape.join(", ")}] has a negative size`);
-  const range = reachableRange(shape, strides, offset);
-  if (range && (range.lo < 0 || range.hi >= data.length)) {
-    throw new EinsumError(
-      `${fn}: view with shape [${shape.join(", ")}], strides [${strides.join(", ")}] and offset ${offset} ` +
-        `reaches data indices ${range.lo}..${range.hi}, outside the buffer 0..${data.length - 1}`,
-    );
-  }
-  // w7disp: views display numpy-style as a cell's last value (src/display_hook.ts).
+  checkView(data, shape, strides, offset, fn);
+  // Views display numpy-style as a cell's last value (src/display_hook.ts).
   return displayable(ndarray(data, [...shape], [...strides], offset));
 }
 
@@ -48,12 +28,14 @@ export function makeView(data: NumericData, shape: readonly number[], strides: r
  * const x = fromFlat([0, 1, 2, 3, 4, 5], [6]);
  * asStrided(x, [4, 3], [1, 1]); // the 4 length-3 windows of x, no copy
  */
-export function asStrided(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number = x.offset): Tensor {
+export function asStrided(x: Tensor, shape: readonly number[], strides: readonly number[], offset?: number): Tensor {
   assertTensor(x, "asStrided: x");
-  return makeView(x.data, shape, strides, offset, "asStrided");
+  return makeView(x.data, shape, strides, offset ?? x.offset, "asStrided");
 }
 
 /** A view with its axes permuted (`perm[i]` is the source axis of result axis i). */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  assertTensor(x, "permute: x");
+  checkPermutation(perm, x.shape.length, "permute");
   return makeView(x.data, perm.map((p) => x.shape[p]), perm.map((p) => x.stride[p]), x.offset, "permute");
 }

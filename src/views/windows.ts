@@ -5,13 +5,13 @@
  * padding, which copies the input once into a zero-padded buffer.
  */
 import { EinsumError } from "../errors";
-import { assertTensor } from "../ndutil";
+import { assertTensor, checkIntegerList, checkOptionKeys } from "../validate";
 import { Tensor } from "../types";
 import { makeView } from "./strided";
 import { pad } from "./pad";
 
 function asList(v: number | readonly number[], n: number, what: string, fn: string): number[] {
-  const list = typeof v === "number" ? new Array<number>(n).fill(v) : [...v];
+  const list = typeof v === "number" ? new Array<number>(n).fill(v) : checkIntegerList(v, `${fn}: ${what}`);
   if (list.length !== n) throw new EinsumError(`${fn}: ${what} [${list.join(", ")}] needs ${n} entries`);
   for (const x of list) if (!Number.isInteger(x)) throw new EinsumError(`${fn}: ${what} [${list.join(", ")}] must be integers`);
   return list;
@@ -35,7 +35,7 @@ export function slidingWindowView(x: Tensor, windowShape: number | readonly numb
   const fn = "slidingWindowView";
   assertTensor(x, `${fn}: x`);
   const rank = x.shape.length;
-  const windowList = typeof windowShape === "number" ? [windowShape] : [...windowShape];
+  const windowList = checkIntegerList(windowShape, `${fn}: window shape`, 0);
   let axes: number[];
   if (axis === undefined) {
     if (windowList.length !== rank) {
@@ -43,7 +43,7 @@ export function slidingWindowView(x: Tensor, windowShape: number | readonly numb
     }
     axes = windowList.map((_, i) => i);
   } else {
-    axes = (typeof axis === "number" ? [axis] : [...axis]).map((a) => normalizeAxis(a, rank, fn));
+    axes = checkIntegerList(axis, `${fn}: axis`).map((a) => normalizeAxis(a, rank, fn));
     if (axes.length !== windowList.length) {
       throw new EinsumError(`${fn}: window shape [${windowList.join(", ")}] and axis [${axes.join(", ")}] have different lengths`);
     }
@@ -104,6 +104,7 @@ export function windows(x: Tensor, opts: WindowOptions): Tensor {
   const fn = "windows";
   assertTensor(x, `${fn}: x`);
   if (opts === null || typeof opts !== "object") throw new EinsumError(`${fn}: options { kernel, stride?, dilation?, padding? } are required`);
+  checkOptionKeys(opts, ["kernel", "stride", "dilation", "padding"], fn);
   if (x.shape.length !== 4) throw new EinsumError(`${fn}: expected an NCHW tensor of rank 4, got shape [${x.shape.join(", ")}]`);
   const [kh, kw] = asList(opts.kernel as number | number[], 2, "kernel", fn);
   const [sh, sw] = asList((opts.stride ?? 1) as number | number[], 2, "stride", fn);
