@@ -132,8 +132,11 @@ export function insideOutputs(g: AxisGeometry, k: number): { first: number; end:
   return { first, end: Math.min(g.out, first + count) };
 }
 
+/** A named "same" convention: see {@link samePadding}. */
+export type SameConvention = "correlate2d" | "tensorflow" | "scipy";
+
 /**
- * The "same" conventions, each defined once:
+ * Zeros before and after an axis under a "same" convention, each defined once here:
  * - `"correlate2d"`: `scipy.signal.correlate2d(mode="same")`, also TF's SAME at stride 1:
  *   `span-1` zeros in total, `floor((span-1)/2)` before, the extra zero of an even kernel
  *   after. Used by `convolve` (before its stride is applied).
@@ -150,8 +153,6 @@ export function insideOutputs(g: AxisGeometry, k: number): { first: number; end:
  * samePadding("scipy", { size: 10, span: 4 });       // { before: 2, after: 1 }
  * samePadding("tensorflow", { size: 7, span: 3, stride: 2 }); // { before: 1, after: 1 }
  */
-export type SameConvention = "correlate2d" | "tensorflow" | "scipy";
-
 export function samePadding(
   convention: SameConvention,
   axis: { readonly size: number; readonly span: number; readonly stride?: number },
