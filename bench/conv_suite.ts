@@ -9,7 +9,7 @@
  */
 import type { BenchConfig, GridSize } from "./config";
 import { checksum, ramp, sameResult, type Checksum } from "./data";
-import { chooseConvMethod, convInfo, convolve, type ConvCostConstants, type ConvMethod } from "../src/conv";
+import { chooseConvMethod, convInfo, convolve, outputSize, type ConvCostConstants, type ConvMethod } from "../src/conv";
 import { runPeers, type PeerWorkload } from "./peers";
 import { startMeta, writeResults } from "./results";
 import { formatTable, ms, ratio } from "./table";
@@ -53,7 +53,7 @@ export function gridSizes(size: GridSize): { ns: number[]; fs: (n: number) => nu
 
 /** Multiply-adds of a direct (sub-matrix or strided) convolution at a point. */
 export function directMacs(p: ConvPoint): number {
-  const out = Math.floor((p.n - p.f) / p.grid.stride) + 1;
+  const out = outputSize(p.n, p.f, { stride: p.grid.stride });
   return out * out * p.f * p.f * Math.max(p.grid.depth, 1);
 }
 

@@ -42,7 +42,7 @@ import { median } from "./timing";
 
 /** Which work count each constant multiplies ("call" = a constant 1 per call): the linear form of estimateConvCosts. */
 const FEATURE_OF: { [M in ConvMethodName]: Record<keyof ConvCostConstants[M], keyof ConvCostFeatures | "call"> } = {
-  fft: { perButterfly: "butterflies", perSpectrumMac: "spectrumMacs", perPoint: "points", perCall: "call" },
+  fft: { perModelNs: "fftModelNs", perCall: "call" },
   submatrix: { perMac: "macs", perSlabElement: "slabElements", perTap: "taps", perSpilledLine: "spilledLines", perCall: "call" },
   strided: { perMac: "macs", perOutput: "outputs", perCall: "call" },
 };

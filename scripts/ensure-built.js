@@ -23,6 +23,7 @@ try {
   fs.symlinkSync("..", self, "dir");
 }
 
-// tsc never deletes outputs: drop compiled tests so a removed test file cannot linger in dist/.
-fs.rmSync(path.join(root, "dist", "test"), { recursive: true, force: true });
+// tsc never deletes outputs: drop everything it emitted, so a removed or moved file cannot
+// linger in dist/ (a stale dist/src/conv/fft.js would shadow dist/src/conv/fft/index.js).
+for (const dir of ["src", "test", "bench"]) fs.rmSync(path.join(root, "dist", dir), { recursive: true, force: true });
 run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);

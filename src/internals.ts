@@ -29,3 +29,7 @@ export * from "./conv";
 // FFT layer: plans, N-D real/complex transforms, spectra products, block splitting.
 export * from "./fft";
 export { INSPECT_CUSTOM, JUPYTER_DISPLAY } from "./display_hook";
+// The blog post's deliberately wrong input-gradient recipe (notebook 06 shows where it fails).
+export * from "./conv/post_recipe";
+// The one convolution geometry (output sizes, padding, "same" conventions) built on affine indices.
+export * from "./geometry";

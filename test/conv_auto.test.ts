@@ -42,7 +42,7 @@ test("perSpilledLine: optional (older constants mean 0) and steers large sparse 
 
 test("fit_auto's least squares recovers known constants from times the model itself predicts", () => {
   const known: ConvCostConstants = {
-    fft: { perButterfly: 3, perSpectrumMac: 0.5, perPoint: 0.25, perCall: 50000 },
+    fft: { perModelNs: 1.5, perCall: 50000 },
     submatrix: { perMac: 2, perSlabElement: 0.5, perTap: 100, perSpilledLine: 20, perCall: 1000 },
     strided: { perMac: 2.5, perOutput: 20, perCall: 10000 },
   };

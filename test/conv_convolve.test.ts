@@ -228,7 +228,7 @@ test("chooseConvMethod: a pure argmin over the estimates, driven by the constant
   }
   assert.deepEqual(chooseConvMethod(info), choice, "deterministic");
   const zero: ConvCostConstants = {
-    fft: { perButterfly: 0, perSpectrumMac: 0, perPoint: 0, perCall: 0 },
+    fft: { perModelNs: 0, perCall: 0 },
     submatrix: { perMac: 0, perSlabElement: 0, perTap: 0, perCall: 0 },
     strided: { perMac: 0, perOutput: 0, perCall: 0 },
   };
@@ -254,7 +254,7 @@ test("cost features: work counts follow the shapes", () => {
   assert.equal(f.taps, 20);
   assert.equal(f.macs, f.outputs * 20 * 3);
   assert.equal(f.slabElements, f.outputs * 20);
-  assert.ok(f.butterflies > 0 && f.spectrumMacs > 0 && f.points > 0);
+  assert.ok(f.fftModelNs > 0);
   // Bigger data never gets cheaper.
   const small = estimateConvCosts(convInfo([32, 32], [5, 5]));
   const large = estimateConvCosts(convInfo([64, 64], [5, 5]));

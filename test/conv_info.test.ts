@@ -62,7 +62,7 @@ test("outputSize: clear errors for bad stride, padding and too-large kernels", (
   assert.throws(() => outputSize(10, 3, { padding: -1 }), /padding must be a non-negative integer, got -1/);
   assert.throws(() => outputSize(10, 3, { padding: 0.5 }), /padding must be a non-negative integer, got 0\.5/);
   assert.throws(() => outputSize(10, 3, { dilation: 0 }), /dilation must be an integer >= 1, got 0/);
-  assert.throws(() => outputSize(4, 7, { padding: 1 }), /kernel size 7 is larger than the padded input size 6 \(input 4 \+ 2\*padding 1\)/);
+  assert.throws(() => outputSize(4, 7, { padding: 1 }), /kernel size 7 is larger than the padded input size 6 \(input 4 \+ padding 1\+1\)/);
   assert.throws(() => outputSize(6, 3, { dilation: 3 }), /kernel size 3 \(spanning 7 with dilation 3\) is larger than the padded input size 6/);
   assert.throws(() => outputSize(0, 1), /input size must be an integer >= 1, got 0/);
 });

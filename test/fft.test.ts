@@ -17,9 +17,8 @@ import {
   fftn,
   multiplySpectra,
   Spectrum,
-  splitAxis,
-  blockOutputs,
 } from "../src/fft";
+import { splitAxis, blockOutputs } from "../src/conv/fft";
 
 function randomArray(n: number, next: () => number): Float64Array {
   return Float64Array.from({ length: n }, next);

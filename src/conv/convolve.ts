@@ -77,8 +77,11 @@ export function convolveWith(method: ConvMethodName, x: Tensor, kernel: Tensor, 
  *   3-D data is repeated along the depth; the depth is summed. The result is a new
  *   float64 `(oh, ow)` array.
  * - Order of operations: zero `padding` on both sides of each spatial axis, then the
- *   `mode`'s zeros (`valid` none; `same` `k-1` split as `floor((k-1)/2)` before and the
- *   rest after, as `scipy.signal.correlate2d`; `full` `k-1` on both sides), then a valid
+ *   `mode`'s zeros (`valid` none; `same` the `"correlate2d"` convention of `samePadding`
+ *   in src/geometry.ts: `k-1` split as `floor((k-1)/2)` before and the rest after, as
+ *   `scipy.signal.correlate2d` and TF's SAME, so an even kernel's extra zero is at the end,
+ *   where the N-D `correlate`'s `"scipy"` convention puts it at the start; `full` `k-1` on
+ *   both sides), then a valid
  *   correlation keeping every `stride`-th output from 0. So for 2-D data
  *   `convolve(x, k, { mode, stride: s })` equals `scipy.signal.correlate2d(x, k, mode)[::s, ::s]`,
  *   and 3-D data sums that over the channels.

@@ -2,8 +2,12 @@
  * Convolutions over `ndarray` views: shape arithmetic, padding/stride helpers,
  * `convolve` (FFT, sub-matrix, strided view, auto), NHWC convolution, the CNN
  * layer and pooling. Cross-correlation (no kernel flip) throughout, as in CNNs.
+ * Every output size and padding comes from the one geometry in src/geometry.ts.
+ *
+ * The reference post's deliberately wrong dX recipe (`post_recipe.ts`) is not exported
+ * here: it is a demonstration for notebook 06, importable from its module file.
  */
-export { ConvError, outputSize, convInfo, modePadding } from "./info";
+export { ConvError, outputSize, convInfo, convAxis, modePadding } from "./info";
 export type { ConvInfo, ConvMode, ConvShapeOptions, OutputSizeOptions, PerAxis } from "./info";
 export { padND, padSpatial, pickStrided, repeatKernel, checkShape } from "./padding";
 export type { AxisPadding, ConvOperands } from "./padding";
@@ -18,4 +22,3 @@ export type { NHWCInfo, NHWCOptions } from "./nhwc";
 export * from "./fft";
 export * from "./layer";
 export * from "./pool";
-export * from "./post_recipe";

@@ -8,6 +8,9 @@
 
 import { describe } from "../validate";
 import { ConvError } from "../fft/errors";
+import { AxisGeometry, axisGeometry, checkCount, samePadding } from "../geometry";
+
+export { checkCount };
 
 // One ConvError class for every convolution module (the FFT layer defines it);
 // re-exported here so `src/conv` users need not know where it lives.
@@ -33,8 +36,8 @@ export interface OutputSizeOptions {
 }
 
 /**
- * Number of outputs along one axis:
- * `floor((inSize + 2*padding - dilation*(kernel-1) - 1) / stride) + 1`.
+ * Number of outputs along one axis: the largest range of the affine index
+ * `stride*o + dilation*k - padding` inside the padded input ({@link axisGeometry}).
  *
  * @example
  * outputSize(28, 3);                             // 26
@@ -48,26 +51,7 @@ export function outputSize(inSize: number, kernel: number, options: OutputSizeOp
   checkCount("padding", padding, 0);
   checkCount("stride", stride, 1);
   checkCount("dilation", dilation, 1);
-  const span = dilation * (kernel - 1) + 1;
-  const padded = inSize + 2 * padding;
-  if (span > padded) {
-    throw new ConvError(
-      `kernel size ${kernel}${dilation > 1 ? ` (spanning ${span} with dilation ${dilation})` : ""} ` +
-        `is larger than the padded input size ${padded} (input ${inSize} + 2*padding ${padding})`,
-    );
-  }
-  return Math.floor((padded - span) / stride) + 1;
-}
-
-/**
- * Throws a {@link ConvError} unless `value` is an integer >= `min`.
- * `min` is 1 for sizes, strides and dilations, 0 for paddings.
- */
-export function checkCount(name: string, value: number, min: number): void {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    const want = min === 0 ? "a non-negative integer" : `an integer >= ${min}`;
-    throw new ConvError(`${name} must be ${want}, got ${String(value)}`);
-  }
+  return axisGeometry({ size: inSize, kernel, stride, dilation, padBefore: padding, padAfter: padding }).out;
 }
 
 /** Splits a {@link PerAxis} value into its height and width parts, validating both. */
@@ -87,10 +71,9 @@ export function perAxis(name: string, value: PerAxis, min: number): { height: nu
 /**
  * Zeros a mode adds before and after one axis for a kernel spanning `span` inputs:
  * - `valid`: none;
- * - `same`: `span - 1` in total, `floor((span-1)/2)` before and the rest after, so an
- *   even kernel gets its extra zero at the end. This is `scipy.signal.correlate2d(mode="same")`
- *   (and TF's "SAME" at stride 1); note that the N-D `scipy.signal.correlate(mode="same")`
- *   puts the extra zero at the start instead, so the two differ by one for even kernels;
+ * - `same`: the `"correlate2d"` convention of {@link samePadding} (`scipy.signal.correlate2d`,
+ *   TF's "SAME" at stride 1): `span - 1` in total, the extra zero of an even kernel at the end.
+ *   The N-D `scipy.signal.correlate(mode="same")` (`"scipy"`) puts it at the start instead;
  * - `full`: `span - 1` on both sides.
  *
  * @example
@@ -101,7 +84,7 @@ export function modePadding(mode: ConvMode, span: number): { before: number; aft
     case "valid":
       return { before: 0, after: 0 };
     case "same":
-      return { before: Math.floor((span - 1) / 2), after: Math.ceil((span - 1) / 2) };
+      return samePadding("correlate2d", { size: span, span });
     case "full":
       return { before: span - 1, after: span - 1 };
     default:
@@ -195,19 +178,12 @@ export function convInfo(dataShape: readonly number[], kernelShape: readonly num
   const padding = perAxis("padding", options.padding ?? 0, 0);
   const dilation = perAxis("dilation", options.dilation ?? 1, 1);
 
-  const axis = (name: "height" | "width", inSize: number, k: number) => {
-    const span = dilation[name] * (k - 1) + 1;
-    const extra = modePadding(mode, span);
-    const before = padding[name] + extra.before;
-    const after = padding[name] + extra.after;
-    const padded = inSize + before + after;
-    if (span > padded) {
-      throw new ConvError(
-        `kernel ${name} ${k}${span !== k ? ` (spanning ${span} with dilation ${dilation[name]})` : ""} is larger than ` +
-          `the padded input ${name} ${padded} (input ${inSize} + padding ${before}+${after}) in "${mode}" mode`,
-      );
-    }
-    return { span, before, after, padded, out: Math.floor((padded - span) / stride[name]) + 1 };
+  const axis = (name: "height" | "width", inSize: number, k: number): AxisGeometry => {
+    const extra = modePadding(mode, dilation[name] * (k - 1) + 1);
+    return axisGeometry(
+      { size: inSize, kernel: k, stride: stride[name], dilation: dilation[name], padBefore: padding[name] + extra.before, padAfter: padding[name] + extra.after },
+      { axis: name, mode },
+    );
   };
   const h = axis("height", dataShape[0], kernelShape[0]);
   const w = axis("width", dataShape[1], kernelShape[1]);
@@ -225,14 +201,36 @@ export function convInfo(dataShape: readonly number[], kernelShape: readonly num
     dilationWidth: dilation.width,
     effectiveKernelHeight: h.span,
     effectiveKernelWidth: w.span,
-    padTop: h.before,
-    padBottom: h.after,
-    padLeft: w.before,
-    padRight: w.after,
+    padTop: h.padBefore,
+    padBottom: h.padAfter,
+    padLeft: w.padBefore,
+    padRight: w.padAfter,
     paddedHeight: h.padded,
     paddedWidth: w.padded,
     outHeight: h.out,
     outWidth: w.out,
     mode,
+  };
+}
+
+/**
+ * One spatial axis of a {@link ConvInfo} as the shared {@link AxisGeometry} record
+ * (the flat fields are its 2-D spelling).
+ *
+ * @example
+ * convAxis(convInfo([7, 7], [3, 3], { stride: 2 }), "height").out; // 3
+ */
+export function convAxis(info: ConvInfo, axis: "height" | "width"): AxisGeometry {
+  const h = axis === "height";
+  return {
+    size: h ? info.inHeight : info.inWidth,
+    kernel: h ? info.kernelHeight : info.kernelWidth,
+    stride: h ? info.strideHeight : info.strideWidth,
+    dilation: h ? info.dilationHeight : info.dilationWidth,
+    padBefore: h ? info.padTop : info.padLeft,
+    padAfter: h ? info.padBottom : info.padRight,
+    span: h ? info.effectiveKernelHeight : info.effectiveKernelWidth,
+    padded: h ? info.paddedHeight : info.paddedWidth,
+    out: h ? info.outHeight : info.outWidth,
   };
 }

@@ -32,6 +32,7 @@ import { einsum } from "../einsum";
 import { copy, zeros } from "../ndutil";
 import { Tensor } from "../types";
 import { addScaled, windows } from "../views";
+import { axisGeometry } from "../geometry";
 import { ConvError, PerAxis, perAxis } from "./info";
 import { assertConvOperand } from "../fft/errors";
 import { mulberry32 } from "../random";
@@ -74,21 +75,16 @@ export interface SpatialSizes {
 }
 
 /**
- * Output size per axis, `floor((in + 2p - d(k-1) - 1) / s) + 1`, with a clear error when
- * the (dilated) kernel does not fit in the padded input.
+ * Output size per axis from the shared geometry ({@link axisGeometry}: the largest range of
+ * `stride*o + dilation*k - padding` inside the padded input), with its one error text when
+ * the (dilated) kernel does not fit.
  */
 export function spatialSizes(g: WindowGeometry, height: number, width: number, who: string): SpatialSizes {
-  const axis = (name: "height" | "width", n: number) => {
-    const span = g.dilation[name] * (g.kernel[name] - 1) + 1;
-    const padded = n + 2 * g.padding[name];
-    if (span > padded) {
-      throw new ConvError(
-        `${who}: kernel ${name} ${g.kernel[name]}${g.dilation[name] > 1 ? ` (spanning ${span} with dilation ${g.dilation[name]})` : ""} ` +
-          `is larger than the padded input ${name} ${padded} (input ${n} + 2*padding ${g.padding[name]})`,
-      );
-    }
-    return { padded, out: Math.floor((padded - span) / g.stride[name]) + 1 };
-  };
+  const axis = (name: "height" | "width", n: number) =>
+    axisGeometry(
+      { size: n, kernel: g.kernel[name], stride: g.stride[name], dilation: g.dilation[name], padBefore: g.padding[name], padAfter: g.padding[name] },
+      { who, axis: name },
+    );
   const h = axis("height", height);
   const w = axis("width", width);
   return {

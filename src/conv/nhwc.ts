@@ -15,6 +15,7 @@ import ndarray from "ndarray";
 import { einsum, einsumAccumulate } from "../einsum";
 import { asStrided } from "../views";
 import { Tensor } from "../types";
+import { axisGeometry, samePadding } from "../geometry";
 import { ConvError, PerAxis, checkCount, perAxis } from "./info";
 import { padND } from "./padding";
 import { assertConvOperand } from "../fft/errors";
@@ -26,8 +27,8 @@ export interface NHWCOptions {
   stride?: PerAxis;
   /**
    * Zeros around H and W: a count (both sides), `[padH, padW]`, `"valid"` (= 0, the
-   * default) or `"same"` (TensorFlow's rule: output `ceil(H / stride)`, total padding
-   * `max((H'-1)*stride + span - H, 0)` split with the extra zero at the bottom/right).
+   * default) or `"same"`: the `"tensorflow"` convention of `samePadding` (src/geometry.ts):
+   * output `ceil(H / stride)`, the extra zero of an odd total at the bottom/right.
    */
   padding?: PerAxis | "valid" | "same";
   /** Spacing between kernel taps; default 1. */
@@ -86,23 +87,15 @@ export function nhwcInfo(xShape: readonly number[], wShape: readonly number[], o
   const explicit = typeof padding === "string" ? { height: 0, width: 0 } : perAxis("padding", padding, 0);
 
   const axis = (name: "height" | "width", inSize: number, k: number) => {
-    const span = dilation[name] * (k - 1) + 1;
-    const s = stride[name];
-    let before = explicit[name];
-    let after = explicit[name];
-    if (padding === "same") {
-      const total = Math.max((Math.ceil(inSize / s) - 1) * s + span - inSize, 0);
-      before = Math.floor(total / 2);
-      after = total - before;
-    }
-    const padded = inSize + before + after;
-    if (span > padded) {
-      throw new ConvError(
-        `conv2dNHWC: kernel ${name} ${k}${span !== k ? ` (spanning ${span} with dilation ${dilation[name]})` : ""} is larger ` +
-          `than the padded input ${name} ${padded} (input ${inSize} + padding ${before}+${after})`,
-      );
-    }
-    return { before, after, out: Math.floor((padded - span) / s) + 1 };
+    const pads =
+      padding === "same"
+        ? samePadding("tensorflow", { size: inSize, span: dilation[name] * (k - 1) + 1, stride: stride[name] })
+        : { before: explicit[name], after: explicit[name] };
+    const g = axisGeometry(
+      { size: inSize, kernel: k, stride: stride[name], dilation: dilation[name], padBefore: pads.before, padAfter: pads.after },
+      { who: "conv2dNHWC", axis: name },
+    );
+    return { before: g.padBefore, after: g.padAfter, out: g.out };
   };
   const h = axis("height", inHeight, kernelHeight);
   const w = axis("width", inWidth, kernelWidth);

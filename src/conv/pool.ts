@@ -3,7 +3,8 @@
  * window view as the convolution layer, with their backward passes.
  *
  * Conventions (PyTorch's defaults, `ceil_mode = false`):
- * - `stride` defaults to the kernel size; output size `floor((in + 2p - d(k-1) - 1) / s) + 1`;
+ * - `stride` defaults to the kernel size; output size from the shared geometry (src/geometry.ts:
+ *   the windows that fit in the padded input, PyTorch's floor rule);
  * - padding is at most half the kernel (`p <= floor(k/2)`), so every window holds at least
  *   one real element;
  * - max pooling pads with `-Infinity` (padding never wins), and a NaN in a window wins,

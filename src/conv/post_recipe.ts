@@ -23,6 +23,7 @@ import ndarray from "ndarray";
 import { einsum } from "../einsum";
 import { Tensor } from "../types";
 import { asStrided } from "../views";
+import { axisGeometry } from "../geometry";
 import { ConvError, PerAxis, perAxis } from "./info";
 
 /** The inputs the recipe needs: the layer's weight, the forward input's shape and settings. */
@@ -99,7 +100,9 @@ function axisReport(input: number, gradient: number, k: number, s: number, p: nu
   const recipePadding = p === 0 ? k - 1 : p;
   const recipeSize = recipeZeros ? 2 * gradient - 1 + 2 * recipePadding : gradient + 2 * recipePadding;
   const needed = input + k - 1;
-  const skipped = (input + 2 * p - k) % s;
+  // Inputs the forward stride never reached: the padded length minus what the last window ends at.
+  const g = axisGeometry({ size: input, kernel: k, stride: s, padBefore: p, padAfter: p });
+  const skipped = g.padded - ((g.out - 1) * g.stride + g.span);
   return {
     input,
     gradient,

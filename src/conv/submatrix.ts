@@ -10,15 +10,9 @@
 import ndarray from "ndarray";
 import { displayable } from "../display_hook";
 import { Tensor } from "../types";
-import { ConvInfo } from "./info";
+import { insideOutputs } from "../geometry";
+import { ConvInfo, convAxis } from "./info";
 import { checkShape } from "./padding";
-
-/** Output indices `[first, end)` whose input index `o*stride + shift` lies in `[0, size)`. */
-function insideRange(shift: number, stride: number, size: number, outSize: number): { first: number; end: number } {
-  const first = Math.max(0, Math.ceil(-shift / stride));
-  const end = Math.min(outSize, Math.floor((size - 1 - shift) / stride) + 1);
-  return { first, end };
-}
 
 /**
  * `out[r, q] += sum_c slab[r, q, c] * weights[c]` over a 3-D slab view and a
@@ -66,13 +60,15 @@ export function correlateSubmatrix(x: Tensor, k: Tensor, info: ConvInfo): Tensor
   const out = new Float64Array(oh * ow);
   const depth = data.shape[2];
   const weights = new Float64Array(depth);
+  const rowAxis = convAxis(info, "height");
+  const colAxis = convAxis(info, "width");
   for (let i = 0; i < info.kernelHeight; i++) {
     const rowShift = i * info.dilationHeight - info.padTop;
-    const rows = insideRange(rowShift, sh, info.inHeight, oh);
+    const rows = insideOutputs(rowAxis, i);
     if (rows.end <= rows.first) continue;
     for (let j = 0; j < info.kernelWidth; j++) {
       const colShift = j * info.dilationWidth - info.padLeft;
-      const cols = insideRange(colShift, sw, info.inWidth, ow);
+      const cols = insideOutputs(colAxis, j);
       if (cols.end <= cols.first) continue;
       for (let c = 0; c < depth; c++) weights[c] = kernel.get(i, j, c);
       // The slab: data rows first*sh+rowShift, +sh, ... (same for columns), all channels. A view.

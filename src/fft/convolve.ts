@@ -14,6 +14,7 @@ import { RealView, sizeOf } from "./layout";
 import { rfftn, irfftn } from "./nd";
 import { multiplySpectra } from "./products";
 import { directConvolve } from "./direct";
+import { centeredStart } from "../geometry";
 
 /** Output extent of a convolution, as in numpy/scipy. */
 export type ConvMode = "full" | "same" | "valid";
@@ -85,7 +86,7 @@ function swapForValid(s1: readonly number[], s2: readonly number[], axes: readon
 }
 
 function centered(current: number, wanted: number): IndexRange {
-  return { start: Math.floor((current - wanted) / 2), length: wanted, step: 1 };
+  return { start: centeredStart(current, wanted), length: wanted, step: 1 };
 }
 
 /**
@@ -145,7 +146,8 @@ function fftFromPlan(p: ConvPlan, plans: FFTPlans): NdArray<Float64Array> {
  * convolution (b is flipped), over all axes or over `axes`.
  *
  * - mode "full": every overlap, length n1 + n2 - 1 per convolved axis;
- *   "same": the centred slice of a's size; "valid": only full overlaps,
+ *   "same": the centred slice of a's size (scipy.signal's convention, `centeredStart` in
+ *   src/geometry.ts: the slice starts at floor((n2-1)/2)); "valid": only full overlaps,
  *   |n1 - n2| + 1 (the inputs are swapped if b is larger on every axis, and
  *   mixed sizes are an error).
  * - Unconvolved axes broadcast (equal sizes or 1); so do convolved axes where
@@ -186,7 +188,9 @@ function reversed(b: RealView): RealView {
  * Cross-correlation like `scipy.signal.correlate` (real data):
  * `z[k] = sum_n a[n + k - (nb - 1)] * b[n]` in "full" mode, i.e. the
  * convolution of a with b reversed, then cropped by `mode` exactly as
- * {@link fftconvolve} crops ("same" keeps a's size, centred).
+ * {@link fftconvolve} crops ("same" keeps a's size, centred). For "same" this is the
+ * `"scipy"` convention of `samePadding` (src/geometry.ts): an even-length b gets its extra
+ * zero *before* a, unlike `convolve`'s `"correlate2d"` convention, which puts it after.
  *
  * `method` "auto" takes the direct sum when its multiply count
  * (output size x kernel size) is below a rough FFT cost, else the FFT.

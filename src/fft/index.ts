@@ -1,6 +1,10 @@
 /**
  * FFT layer over fft.js (power-of-two sizes): plans, axis-by-axis N-D real and
  * complex transforms, and scipy-compatible `fftconvolve` / `correlate`.
+ * A plain N-D transform library: the convolution-specific planning (stride split,
+ * overlap-save blocks, cost model) lives with `conv2dFFT` in `src/conv/fft/`.
+ * `fftconvolve` / `correlate` stay here: they are scipy.signal's N-D functions
+ * (any rank, any axes, no stride or dilation), i.e. transforms plus a crop.
  */
 export { ConvError } from "./errors";
 export { nextPow2, fftSize, isFFTSize, circularLength } from "./sizes";
@@ -12,9 +16,5 @@ export type { RealArray } from "./axis";
 export { rfftn, irfftn, fftn } from "./nd";
 export type { Crop } from "./nd";
 export { multiplySpectra, accumulateCorrelation, broadcastShape } from "./products";
-export { splitAxis, blockOutputs } from "./split";
-export type { AxisSplit, BlockOutputs } from "./split";
-export { planConv2dFFT } from "./plan2d";
-export type { Conv2dFFTPlan, Conv2dFFTPlanOptions, Conv2dFFTWork } from "./plan2d";
 export { fftconvolve, correlate } from "./convolve";
 export type { ConvMode, FFTConvolveOptions, CorrelateOptions } from "./convolve";

@@ -9,6 +9,7 @@ import { assertTensor, checkIntegerList, checkOptionKeys } from "../validate";
 import { Tensor } from "../types";
 import { makeView } from "./strided";
 import { pad } from "./pad";
+import { axisGeometry } from "../geometry";
 
 function asList(v: number | readonly number[], n: number, what: string, fn: string): number[] {
   const list = typeof v === "number" ? new Array<number>(n).fill(v) : checkIntegerList(v, `${fn}: ${what}`);
@@ -52,15 +53,19 @@ export function slidingWindowView(x: Tensor, windowShape: number | readonly numb
   windowList.forEach((w, i) => {
     if (!Number.isInteger(w) || w < 0) throw new EinsumError(`${fn}: window size ${w} must be a non-negative integer`);
     const ax = axes[i];
-    if (shape[ax] < w) throw new EinsumError(`${fn}: window size ${w} is larger than axis ${ax} (size ${shape[ax]} left)`);
-    shape[ax] -= w - 1;
+    // numpy allows an empty window (one more position than elements); others use the shared geometry.
+    if (w === 0) shape[ax] += 1;
+    else {
+      if (shape[ax] === 0) throw new EinsumError(`${fn}: window size ${w} is larger than axis ${ax} (size 0)`);
+      shape[ax] = axisGeometry({ size: shape[ax], kernel: w }, { who: fn, axis: `length (axis ${ax})` }).out;
+    }
   });
   return makeView(x.data, [...shape, ...windowList], [...x.stride, ...axes.map((a) => x.stride[a])], x.offset, fn);
 }
 
 /**
  * skimage's `view_as_windows`: windows of `windowShape` every `step` along each axis;
- * result shape `floor((shape - window) / step) + 1` followed by `windowShape`.
+ * result shape: the number of `step`-spaced windows that fit (src/geometry.ts), followed by `windowShape`.
  *
  * @example
  * viewAsWindows(x7x7, [3, 3], 2).shape; // [3, 3, 3, 3]
@@ -74,8 +79,7 @@ export function viewAsWindows(x: Tensor, windowShape: number | readonly number[]
   const counts = x.shape.map((n, i) => {
     if (windowList[i] < 1) throw new EinsumError(`${fn}: window size ${windowList[i]} on axis ${i} must be at least 1`);
     if (steps[i] < 1) throw new EinsumError(`${fn}: step ${steps[i]} on axis ${i} must be at least 1`);
-    if (windowList[i] > n) throw new EinsumError(`${fn}: window size ${windowList[i]} is larger than axis ${i} (size ${n})`);
-    return Math.floor((n - windowList[i]) / steps[i]) + 1;
+    return axisGeometry({ size: n, kernel: windowList[i], stride: steps[i] }, { who: fn, axis: `length (axis ${i})` }).out;
   });
   const strides = [...x.stride.map((s, i) => s * steps[i]), ...x.stride];
   return makeView(x.data, [...counts, ...windowList], strides, x.offset, fn);
@@ -90,8 +94,8 @@ export interface WindowOptions {
 }
 
 /**
- * CNN windows of an NCHW tensor: shape `(B, C, H', W', K, L)` with
- * `H' = floor((H + 2p - d(K-1) - 1) / s) + 1`. A zero-copy view of `x` when
+ * CNN windows of an NCHW tensor: shape `(B, C, H', W', K, L)`, `H'` the largest range
+ * of the affine index `s*h + d*k - p` inside the padded input (src/geometry.ts). A zero-copy view of `x` when
  * padding is 0; with padding, `x` is copied once into a zero-padded buffer and
  * the windows view that buffer.
  *
@@ -114,15 +118,13 @@ export function windows(x: Tensor, opts: WindowOptions): Tensor {
   if (sh < 1 || sw < 1) throw new EinsumError(`${fn}: stride [${sh}, ${sw}] must be at least 1`);
   if (dh < 1 || dw < 1) throw new EinsumError(`${fn}: dilation [${dh}, ${dw}] must be at least 1`);
   if (ph < 0 || pw < 0) throw new EinsumError(`${fn}: padding [${ph}, ${pw}] must be non-negative`);
+  // The one geometry (src/geometry.ts); its error names the kernel, span and padded size.
+  const axis = (name: "height" | "width", size: number, kernel: number, stride: number, dilation: number, padding: number) =>
+    axisGeometry({ size, kernel, stride, dilation, padBefore: padding, padAfter: padding }, { who: fn, axis: name });
+  const oh = axis("height", x.shape[2], kh, sh, dh, ph).out;
+  const ow = axis("width", x.shape[3], kw, sw, dw, pw).out;
   const src = ph > 0 || pw > 0 ? pad(x, [[0, 0], [0, 0], [ph, ph], [pw, pw]]) : x;
-  const [b, c, h, w] = src.shape;
-  const spanH = dh * (kh - 1) + 1;
-  const spanW = dw * (kw - 1) + 1;
-  if (spanH > h || spanW > w) {
-    throw new EinsumError(`${fn}: dilated kernel ${spanH}x${spanW} is larger than the padded input ${h}x${w}`);
-  }
-  const oh = Math.floor((h - spanH) / sh) + 1;
-  const ow = Math.floor((w - spanW) / sw) + 1;
+  const [b, c] = src.shape;
   const [s0, s1, s2, s3] = src.stride;
   return makeView(src.data, [b, c, oh, ow, kh, kw], [s0, s1, s2 * sh, s3 * sw, s2 * dh, s3 * dw], src.offset, fn);
 }

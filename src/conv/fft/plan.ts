@@ -1,12 +1,15 @@
 /**
- * Planning of the 2-D strided valid FFT correlation (`conv/fft.ts`): which
+ * Planning of the 2-D strided valid FFT correlation (`conv2d.ts`): which
  * polyphase factor and overlap-save block length each spatial axis uses,
- * chosen by a fitted operation-count model. Pure arithmetic on shapes; no
+ * chosen by the one FFT cost model (`cost.ts`, also used by `auto`). Pure arithmetic on shapes; no
  * data is touched here.
  */
-import { ConvError } from "./errors";
-import { fftSize } from "./sizes";
+import { ConvError } from "../../fft/errors";
+import { fftSize } from "../../fft/sizes";
+import { Conv2dFFTWork, FFTCostWeights, FFT_COST_WEIGHTS, fftWork, fftWorkCost } from "./cost";
 import { AxisSplit, splitAxis } from "./split";
+
+export type { Conv2dFFTWork };
 
 /** Options of {@link planConv2dFFT} (and of `conv2dFFT`). */
 export interface Conv2dFFTPlanOptions {
@@ -25,6 +28,8 @@ export interface Conv2dFFTPlanOptions {
    * >= the phase length); a pair forces the lengths (powers of two).
    */
   blockSizes?: "auto" | "single" | [number, number];
+  /** Weights of the cost model the plan minimises; default {@link FFT_COST_WEIGHTS}. */
+  weights?: FFTCostWeights;
 }
 
 /** The chosen split of both spatial axes, and its modelled cost. */
@@ -48,66 +53,6 @@ export interface Conv2dFFTPlan {
   cost: number;
 }
 
-/**
- * Work counts of a plan: the features of the cost model. Exposed through
- * `Conv2dFFTPlan.work` so the model can be refitted.
- */
-export interface Conv2dFFTWork {
-  /** Butterflies: n log2 n per complex transform of length n, half that per real-input one. */
-  butterflies: number;
-  /** Elements gathered into and scattered out of transform buffers (and multiplied). */
-  moves: number;
-  /** fft.js calls (one per line). */
-  lines: number;
-  /** N-D transform calls (allocations, line tables). */
-  calls: number;
-}
-
-/**
- * Cost-model weights in nanoseconds per unit of work: non-negative least
- * squares on the relative error of 356 forced plans (polyphase on/off, block
- * lengths per axis) over 17 shapes of the blog's kind, Node 20 on the 2-core
- * development VM. Predicted/actual time: median 0.98, 10th-90th percentile
- * 0.83-1.06. Over those shapes the model's pick was at most 1.09x slower than
- * the fastest forced plan.
- */
-const WEIGHTS: Conv2dFFTWork = { butterflies: 2.2, moves: 5.75, lines: 87, calls: 4100 };
-
-function butterflies(n: number): number {
-  return n * Math.log2(n);
-}
-
-/** Rows of phase data read by the blocks of an axis (the last block may be short). */
-function blockRows(s: AxisSplit): number {
-  let rows = 0;
-  for (let b = 0; b < s.blocks; b++) rows += Math.max(0, Math.min(s.size, s.phaseLength - b * s.validPerBlock));
-  return rows;
-}
-
-function planWork(rows: AxisSplit, cols: AxisSplit, channels: number): Conv2dFFTWork {
-  const n0 = rows.size, n1 = cols.size, bins = n1 / 2 + 1;
-  const phases = rows.livePhases * cols.livePhases;
-  const blocks = rows.blocks * cols.blocks;
-  // Real passes: kernel rows once, data rows of every block.
-  const realLines = phases * (channels * rows.phaseKernel + channels * blockRows(rows) * cols.blocks);
-  // Column passes: kernel once, data per block, and one inverse per block.
-  const columnLines = phases * channels * (1 + blocks) * bins + blocks * bins;
-  // Inverse rows: the kept rows, two per complex transform, once per column block.
-  const inverseLines = cols.blocks * Math.ceil(rows.outputs / 2);
-  return {
-    butterflies: 0.5 * realLines * butterflies(n1) + columnLines * butterflies(n0) + inverseLines * butterflies(n1),
-    moves: realLines * 1.5 * n1 + columnLines * 2 * n0 + inverseLines * 3 * n1,
-    lines: realLines + columnLines + inverseLines,
-    calls: phases * (1 + blocks) + blocks,
-  };
-}
-
-function workCost(w: Conv2dFFTWork): number {
-  let total = 0;
-  for (const key of Object.keys(WEIGHTS) as Array<keyof Conv2dFFTWork>) total += WEIGHTS[key] * w[key];
-  return total * 1e-6; // ns -> ms
-}
-
 function divisors(n: number): number[] {
   const out: number[] = [];
   for (let d = 1; d <= n; d++) if (n % d === 0) out.push(d);
@@ -115,16 +60,24 @@ function divisors(n: number): number[] {
 }
 
 /** Candidate splits of one axis under the options. */
-function axisCandidates(length: number, kernel: number, stride: number, polyphase: "auto" | boolean, sizes: "auto" | "single" | number): AxisSplit[] {
+function axisCandidates(
+  axis: "height" | "width",
+  length: number,
+  kernel: number,
+  stride: number,
+  polyphase: "auto" | boolean,
+  sizes: "auto" | "single" | number,
+): AxisSplit[] {
   const factors = polyphase === "auto" ? divisors(stride) : [polyphase ? stride : 1];
+  const context = { who: "conv2dFFT", axis, hint: "conv2dFFT computes valid correlations only, pad the input first" };
   const out: AxisSplit[] = [];
   for (const f of factors) {
-    const single = splitAxis(length, kernel, stride, f);
+    const single = splitAxis(length, kernel, stride, f, undefined, context);
     if (sizes === "single") out.push(single);
-    else if (typeof sizes === "number") out.push(splitAxis(length, kernel, stride, f, sizes));
+    else if (typeof sizes === "number") out.push(splitAxis(length, kernel, stride, f, sizes, context));
     else {
       // Every power of two from the kernel phase length up to one block.
-      for (let n = fftSize(single.phaseKernel); n <= single.size; n *= 2) out.push(splitAxis(length, kernel, stride, f, n));
+      for (let n = fftSize(single.phaseKernel); n <= single.size; n *= 2) out.push(splitAxis(length, kernel, stride, f, n, context));
     }
   }
   return out;
@@ -151,9 +104,6 @@ function checkShapes(xShape: readonly number[], kShape: readonly number[], strid
   const [h, w] = xShape;
   const [kh, kw] = kShape;
   if (kh < 1 || kw < 1 || channels < 1 || h < 1 || w < 1) throw new ConvError(`conv2dFFT: empty kernel or data`);
-  if (kh > h || kw > w) {
-    throw new ConvError(`conv2dFFT: kernel (${kh}, ${kw}) is larger than the input (${h}, ${w}) in valid mode; pad the input first`);
-  }
   return kr === 3 ? channels : 1;
 }
 
@@ -170,13 +120,14 @@ export function planConv2dFFT(xShape: readonly number[], kShape: readonly number
   const channels = checkShapes(xShape, kShape, opts.stride);
   const polyphase = opts.polyphase ?? "auto";
   const sizes = opts.blockSizes ?? "auto";
-  const rowCands = axisCandidates(xShape[0], kShape[0], opts.stride[0], polyphase, Array.isArray(sizes) ? sizes[0] : sizes);
-  const colCands = axisCandidates(xShape[1], kShape[1], opts.stride[1], polyphase, Array.isArray(sizes) ? sizes[1] : sizes);
+  const weights = opts.weights ?? FFT_COST_WEIGHTS;
+  const rowCands = axisCandidates("height", xShape[0], kShape[0], opts.stride[0], polyphase, Array.isArray(sizes) ? sizes[0] : sizes);
+  const colCands = axisCandidates("width", xShape[1], kShape[1], opts.stride[1], polyphase, Array.isArray(sizes) ? sizes[1] : sizes);
   let best: Conv2dFFTPlan | undefined;
   for (const rows of rowCands) {
     for (const cols of colCands) {
-      const work = planWork(rows, cols, channels);
-      const cost = workCost(work);
+      const work = fftWork(rows, cols, channels);
+      const cost = fftWorkCost(work, weights) * 1e-6; // ns -> ms
       if (best === undefined || cost < best.cost) {
         best = { rows, cols, channels, outShape: [rows.outputs, cols.outputs], work, cost };
       }

@@ -18,7 +18,7 @@
  *   input length (wrap-around lands on outputs valid mode drops), rounded up to
  *   a power of two for fft.js: 256 stays 256 instead of the 512 that padding
  *   to the full length 256 + 9 - 1 needs.
- * - Stride: polyphase decomposition (see `fft/split.ts`). x and k are split
+ * - Stride: polyphase decomposition (see `split.ts`). x and k are split
  *   into f phases per axis (f divides the stride), each phase pair is a
  *   stride-s/f correlation of arrays f times smaller, and all phase products
  *   are accumulated in the same frequency-domain buffer before the inverse.
@@ -32,17 +32,14 @@
  */
 import type { NdArray } from "ndarray";
 import ndarray from "ndarray";
-import { displayable } from "../display_hook";
-import type { Tensor } from "../types";
-import { FFTPlans } from "../fft/plan";
-import { RealView, Spectrum, zeroSpectrum } from "../fft/layout";
-import { irfftn, rfftn } from "../fft/nd";
-import { accumulateCorrelation } from "../fft/products";
-import { blockOutputs } from "../fft/split";
-import { Conv2dFFTPlanOptions, planConv2dFFT } from "../fft/plan2d";
-
-export { planConv2dFFT } from "../fft/plan2d";
-export type { Conv2dFFTPlan, Conv2dFFTPlanOptions, Conv2dFFTWork } from "../fft/plan2d";
+import { displayable } from "../../display_hook";
+import type { Tensor } from "../../types";
+import { FFTPlans } from "../../fft/plan";
+import { RealView, Spectrum, zeroSpectrum } from "../../fft/layout";
+import { irfftn, rfftn } from "../../fft/nd";
+import { accumulateCorrelation } from "../../fft/products";
+import { blockOutputs } from "./split";
+import { Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
 
 /** Options of {@link conv2dFFT}. */
 export interface Conv2dFFTOptions extends Conv2dFFTPlanOptions {
@@ -106,7 +103,7 @@ function phaseBlock(v: RealView, p: [number, number], f: [number, number], start
  * stepped, offset); nothing is copied except into transform buffers. Padding
  * and "same"/"full" modes are the caller's job: pad x first. Returns a new
  * contiguous float64 array of shape
- * (floor((h - kh) / sh) + 1, floor((w - kw) / sw) + 1).
+ * (outHeight, outWidth) of the valid geometry (src/geometry.ts).
  *
  * @example
  * // the 7x7 / 3x3 / stride-2 worked example -> [[91, 100, 88], [69, 91, 117], [44, 72, 74]] (to rounding)

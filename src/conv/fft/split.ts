@@ -16,8 +16,9 @@
  * length N cover the axis. One block with N >= data length is plain FFT
  * convolution.
  */
-import { ConvError } from "./errors";
-import { IndexRange, fftSize, isFFTSize } from "./sizes";
+import { ConvError } from "../../fft/errors";
+import { IndexRange, fftSize, isFFTSize } from "../../fft/sizes";
+import { GeometryContext, axisGeometry } from "../../geometry";
 
 /** The split of one axis (see the module comment). */
 export interface AxisSplit {
@@ -33,7 +34,7 @@ export interface AxisSplit {
   phaseKernel: number;
   /** Phases with at least one kernel tap: min(f, kernel). */
   livePhases: number;
-  /** Final outputs along the axis: floor((length - kernel) / stride) + 1. */
+  /** Final outputs along the axis (the shared valid geometry, src/geometry.ts). */
   outputs: number;
   /** Stride-1 phase-correlation outputs that are needed: (outputs - 1) * t + 1. */
   needed: number;
@@ -52,15 +53,21 @@ export interface AxisSplit {
  * @example splitAxis(256, 9, 1, 1).size // 256: one block, no polyphase
  * @example splitAxis(300, 9, 1, 1, 128).blocks // 3 blocks of 120 outputs
  */
-export function splitAxis(length: number, kernel: number, stride: number, factor: number, size?: number): AxisSplit {
+export function splitAxis(
+  length: number,
+  kernel: number,
+  stride: number,
+  factor: number,
+  size?: number,
+  context: GeometryContext = { axis: "length" },
+): AxisSplit {
   if (!Number.isInteger(factor) || factor < 1 || stride % factor !== 0) {
     throw new ConvError(`polyphase factor ${factor} must be a positive divisor of the stride ${stride}`);
   }
-  if (kernel > length || kernel < 1) throw new ConvError(`kernel length ${kernel} must be in [1, ${length}]`);
+  const outputs = axisGeometry({ size: length, kernel, stride }, context).out;
   const residual = stride / factor;
   const phaseLength = Math.ceil(length / factor);
   const phaseKernel = Math.ceil(kernel / factor);
-  const outputs = Math.floor((length - kernel) / stride) + 1;
   const needed = (outputs - 1) * residual + 1;
   const n = size ?? fftSize(phaseLength);
   if (!isFFTSize(n) || n < phaseKernel) {
