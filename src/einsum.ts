@@ -5,9 +5,12 @@
 import { compilePlan, Program } from "./compile";
 import { defaultBackend } from "./compile/backend";
 import { Backend } from "./compile/tasks";
+import { LabelSizes, PadOption, padWidths, planAffine, derivedView, scatterAdd, scatterTarget } from "./affine_einsum";
 import { EinsumError } from "./errors";
-import { assertTensor, dtypeOf, promote, reachableRange } from "./ndutil";
-import { Parser, Sublist, Subscripts, sublistToSpec } from "./parse";
+import { pad as padCopy } from "./views/pad";
+import { assertTensor, dtypeOf, promote, reachableRange, zeros as makeZeros } from "./ndutil";
+import { assign } from "./views/assign";
+import { Parser, Sublist, Subscripts, hasAffine, sublistToSpec } from "./parse";
 import { OptimizeOption, Plan, planEinsum } from "./plan";
 import { assertNoSelfOverlap, runProgram } from "./run";
 import { DType, Tensor } from "./types";
@@ -20,6 +23,10 @@ export interface EinsumOptions {
   dtype?: DType;
   /** Contraction order for 3+ operands: `"greedy"` (default), `"optimal"`, `true` (= greedy) or `false` (one n-ary loop nest, like numpy's default). */
   optimize?: OptimizeOption;
+  /** Ranges of labels that appear only inside affine indices, e.g. `{ h: 64 }` (see README "Affine indices"). */
+  sizes?: LabelSizes;
+  /** Zero padding per operand and axis, `{ 0: [[0, 0], [0, 0], [1, 1], [1, 1]] }`: reads outside the operand are zeros (one padded copy of that operand). */
+  pad?: PadOption;
   /** Kernel backend (default: {@link defaultBackend} — wasm SIMD GEMM where available, else plain JS). */
   backend?: Backend;
 }
@@ -129,9 +136,40 @@ export function einsum(...args: unknown[]): Tensor {
   const { spec, operands, options } = splitArguments(args);
   const tensors = checkOperands(operands);
   const dtype = resultDtype(tensors, options);
+  const subscripts = parse(spec);
+  if (hasAffine(subscripts) || options.pad !== undefined) return affineEinsum(subscripts, tensors, dtype, options);
   const program = programFor(spec, tensors.map((t) => t.shape), options.optimize ?? "greedy", dtype);
   if (options.out) checkOut(options.out, program.plan, dtype, tensors);
   return runProgram(program, tensors, options.backend ?? defaultBackend(), options.out);
+}
+
+/**
+ * An einsum with affine indices or padding: lowered to a plain einsum over derived
+ * views (see src/affine_einsum.ts); a scatter output accumulates an intermediate.
+ */
+function affineEinsum(subscripts: Subscripts, tensors: Tensor[], dtype: DType, options: EinsumOptions): Tensor {
+  const pads = options.pad ?? {};
+  const plan = planAffine(subscripts, tensors.map((t) => t.shape), options.sizes ?? {}, options.out?.shape, pads);
+  // Padding needs new memory: one zero-padded copy of each padded operand.
+  const padded = tensors.map((t, i) => (pads[i] === undefined ? t : padCopy(t, padWidths(pads, i, t.shape.length))));
+  const views = padded.map((t, i) => derivedView(t, plan.inputs[i], plan.ranges, `einsum operand ${i}`));
+  const inner = { dtype, optimize: options.optimize, backend: options.backend };
+  if (!plan.scatter) return einsum(plan.plainSpec, ...views, { ...inner, out: options.out });
+  const intermediate = einsum(plan.plainSpec, ...views, inner);
+  let out = options.out;
+  if (out) {
+    checkOut(out, { outputShape: plan.outputShape } as Plan, dtype, tensors);
+    zeroView(out);
+  }
+  out ??= scatterTarget(plan, dtype);
+  scatterAdd(out, intermediate, plan);
+  return out;
+}
+
+/** Clears a view element by element (an `out` given to a scatter starts from zero). */
+function zeroView(t: Tensor): void {
+  const z = makeZeros(t.shape, dtypeOf(t));
+  assign(t, z);
 }
 
 /**
