@@ -72,9 +72,15 @@ function axesOf(term: Term, where: string, source: string): AxisIndex[] {
   });
 }
 
+/**
+ * The derived view's labels: each axis's leading label first, then the others in
+ * order of appearance — `bi(2h+k)(2w+l)` → `bihwkl`, the same layout as windows().
+ */
 function distinctLabels(axes: readonly AxisIndex[]): string[] {
   const labels: string[] = [];
-  for (const a of axes) for (const t of a.index.terms) if (!labels.includes(t.label)) labels.push(t.label);
+  const add = (l: string) => labels.includes(l) || labels.push(l);
+  for (const a of axes) if (a.index.terms.length > 0) add(a.index.terms[0].label);
+  for (const a of axes) for (const t of a.index.terms) add(t.label);
   return labels;
 }
 
@@ -233,4 +239,28 @@ export function scatterAdd(out: Tensor, intermediate: Tensor, plan: AffinePlan):
 /** Allocates the zeroed output of a scatter. */
 export function scatterTarget(plan: AffinePlan, dtype: "float64" | "float32" | "int32"): Tensor {
   return zeros(plan.outputShape, dtype);
+}
+
+/** The plain problem an affine spec lowers to: the derived views' shapes, for planning without data. */
+export function derivedShapes(plan: AffinePlan): number[][] {
+  return plan.inputs.map((op) => op.labels.map((l) => plan.ranges.get(l)!));
+}
+
+/** Lines for explain(): each operand's derived view, the padding, and the scatter. */
+export function describeAffine(plan: AffinePlan, strides: ReadonlyArray<readonly number[]>, pads: PadOption): string[] {
+  const lines = [`affine lowering: plain spec ${JSON.stringify(plan.plainSpec)} over derived views (no copy unless padded)`];
+  plan.inputs.forEach((op, i) => {
+    let offset = 0;
+    const s = op.labels.map(() => 0);
+    op.axes.forEach((a, axis) => {
+      offset += a.index.constant * strides[i][axis];
+      for (const t of a.index.terms) s[op.labels.indexOf(t.label)] += t.coef * strides[i][axis];
+    });
+    const pad = pads[i] ? `, over one zero-padded copy (pad ${JSON.stringify(pads[i])})` : "";
+    lines.push(`  operand ${i}: ${op.axes.map(fmt).join("")} → view ${op.labels.join("")} shape [${op.labels.map((l) => plan.ranges.get(l)).join(", ")}] strides [${s.join(", ")}] offset +${offset}${pad}`);
+  });
+  if (plan.scatter) {
+    lines.push(`  output ${plan.output.axes.map(fmt).join("")} [${plan.outputShape.join(", ")}]: scatter-add of an intermediate ${plan.output.labels.join("")} (a copy), accumulated sequentially`);
+  }
+  return lines;
 }

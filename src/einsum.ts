@@ -263,6 +263,14 @@ export function splitShapes(args: ReadonlyArray<ShapeOrTensor | EinsumOptions>):
  */
 export function compile(spec: string, ...shapes: Array<ShapeOrTensor | EinsumOptions>): Expression {
   const split = splitShapes(shapes);
-  const plan = planEinsum(parse(spec), split.shapes, split.options.optimize ?? "greedy");
+  const subscripts = parse(spec);
+  if (hasAffine(subscripts) || split.options.pad !== undefined) {
+    throw new EinsumError(
+      "compile() does not take affine indices or pad yet: call einsum(), which caches the lowered program by spec and shapes",
+      spec,
+      subscripts.inputs[0].span,
+    );
+  }
+  const plan = planEinsum(subscripts, split.shapes, split.options.optimize ?? "greedy");
   return new Expression(plan, split.options);
 }

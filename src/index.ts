@@ -26,6 +26,13 @@ export { einsum, compile, parse, Expression, EinsumOptions, ShapeOrTensor } from
 export { einsumPath, formatPlan, PathInfo } from "./path";
 export { tensordot, TensordotAxes } from "./tensordot";
 
+// --- issue 9 (w9dsl): affine index expressions and einsum gradients ---
+export { AffineItem, LabelItem, EllipsisItem, hasAffine, itemLabels } from "./parse";
+export { planAffine, AffinePlan, AffineOperand, PadOption, LabelSizes, derivedView, derivedShapes } from "./affine_einsum";
+export { AffineIndex, AffineTerm, IndexReach, indexReach, largestRange, startsInside, formatAffine } from "./affine";
+export { einsumVjp, VjpOptions } from "./vjp";
+// --- end issue 9 (w9dsl) ---
+
 // Kernel layer
 export { Backend, LoopTask, GemmTask, LoopOperand } from "./compile/tasks";
 export { JsBackend, defaultBackend } from "./compile/backend";
