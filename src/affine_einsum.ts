@@ -183,7 +183,7 @@ export function planAffine(
   inputs.forEach((op, i) =>
     op.axes.forEach((a, axis) => {
       const reach = indexReach(a.index, range);
-      if (reach === null) return;
+      if (reach === null || a.plain) return; // a plain axis is its label's size, or 1 and broadcast
       if (reach.lo < 0) {
         throw new EinsumError(
           `index ${fmt(a)} reaches ${reach.lo} but labels run from 0 (axis ${axis} of operand ${i} starts at 0; ${rangeText(a)}): add ${-reach.lo} to its constant, or pad the operand`,

@@ -53,7 +53,7 @@ export function einsumVjp(spec: string, operands: readonly Tensor[], dOut: Tenso
   const widths = operands.map((x, i) => padWidths(pads, i, x.shape.length));
   // The gradient flows through the padded copies; each padded gradient is cropped at the end.
   const padded = operands.map((x, i) => (pads[i] === undefined ? x : padCopy(x, widths[i])));
-  const sizes = Object.fromEntries(plan.ranges);
+  const sizes: Record<string, number> = Object.fromEntries(plan.ranges);
   return operands.map((x, i) => {
     const others = plan.inputs.map((op, j) => ({ op, t: padded[j], j })).filter((o) => o.j !== i);
     const terms = [...others.map((o) => termText(o.op, false)), termText(plan.output, false)];
@@ -65,7 +65,23 @@ export function einsumVjp(spec: string, operands: readonly Tensor[], dOut: Tenso
       terms.push(label);
       tensors.push(makeView(new Float64Array(1).fill(1), [plan.ranges.get(label)!], [0], 0, "einsumVjp ones"));
     }
-    const gradSpec = `${terms.join(",")}->${termText(plan.inputs[i], true)}`;
+    // A size-1 axis that broadcast in the forward pass: its gradient sums over the label's range.
+    // The output axis gets a fresh size-1 label (fed by a ones operand), so the original label is summed.
+    const used = new Set([...plan.ranges.keys()]);
+    const spare = [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"].filter((c) => !used.has(c));
+    const target: AffineOperand = {
+      labels: plan.inputs[i].labels,
+      axes: plan.inputs[i].axes.map((a, axis) => {
+        if (!(a.plain && x.shape[axis] === 1 && plan.ranges.get(a.index.terms[0].label)! > 1)) return a;
+        const fresh = spare.shift();
+        if (fresh === undefined) throw new EinsumError("einsumVjp: no spare label left for a broadcast axis");
+        terms.push(fresh);
+        tensors.push(makeView(new Float64Array(1).fill(1), [1], [0], 0, "einsumVjp ones"));
+        sizes[fresh] = 1;
+        return { ...a, index: { terms: [{ label: fresh, coef: 1 }], constant: 0 } };
+      }),
+    };
+    const gradSpec = `${terms.join(",")}->${termText(target, true)}`;
     const shape = x.shape.map((n, axis) => n + widths[i][axis][0] + widths[i][axis][1]);
     const grad = einsum(gradSpec, ...tensors, { sizes, dtype: "float64", out: zeros(shape, "float64") });
     if (pads[i] === undefined) return grad;

@@ -7,7 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { einsum } from "../src/einsum";
+import { einsum, parse } from "../src/einsum";
+import { hasAffine } from "../src/parse";
 import { EinsumError } from "../src/errors";
 import { fromFlat, toNested, zeros } from "../src/ndutil";
 import { windows } from "../src/views/windows";
@@ -84,6 +85,15 @@ test("scatter: overlapping contributions add; out is zeroed first; repeated outp
   einsum("h,k->(h+k)", a, ones, { out });
   assert.deepEqual(toNested(out), [1, 3, 5, 3, 0]);
   assert.deepEqual(toNested(einsum("i->i(i)", a)), [[1, 0, 0], [0, 2, 0], [0, 0, 3]]);
+});
+
+test("parse: affine items become records; plain specs are unchanged", () => {
+  const s = parse("bi( 2*h + k -1 )(w-2l),oikl->bohw");
+  const items = s.inputs[0].items;
+  assert.deepEqual(items[2], { kind: "affine", index: { terms: [{ label: "h", coef: 2 }, { label: "k", coef: 1 }], constant: -1 }, span: { start: 2, end: 16 } });
+  assert.deepEqual(items[3], { kind: "affine", index: { terms: [{ label: "w", coef: 1 }, { label: "l", coef: -2 }], constant: 0 }, span: { start: 16, end: 22 } });
+  assert.equal(hasAffine(s), true);
+  assert.equal(hasAffine(parse("bihwkl,oikl->bohw")), false);
 });
 
 function message(f: () => unknown): string {

@@ -61,6 +61,7 @@ test("vjp: true convolution with a flipped index", () => check("(h-k+2),k->h", [
 test("vjp: transposed convolution (scatter output)", () => check("bohw,oikl->bi(2h+k)(2w+l)", [[1, 2, 3, 3], [2, 3, 3, 3]]));
 test("vjp: odd-phase pick", () => check("i(2j+1)->ij", [[3, 8]]));
 test("vjp: diagonal and a label summed in one operand", () => check("iij,jk->k", [[3, 3, 4], [4, 2]]));
+test("vjp: size-1 broadcast dims are summed back", () => check("ij,ij->ij", [[3, 1], [3, 4]]));
 test("vjp: three operands", () => check("ij,jk,kl->il", [[2, 3], [3, 4], [4, 2]]));
 test("vjp: largest relative error", () => {
   console.log(`einsumVjp largest relative error vs finite differences: ${worst.toExponential(2)}`);
