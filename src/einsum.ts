@@ -5,10 +5,13 @@
 import { compilePlan, Program } from "./compile";
 import { defaultBackend } from "./compile/backend";
 import { Backend } from "./compile/tasks";
+import { LabelSizes, PadOption, padWidths, planAffine, derivedView, scatterAdd, scatterTarget } from "./affine_einsum";
 import { EinsumError } from "./errors";
-import { dtypeOf, promote } from "./ndutil";
+import { dtypeOf, promote, zeros as makeZeros } from "./ndutil";
 import { assertTensor, checkOptionKeys, describe, reachableRange } from "./validate";
-import { Parser, Sublist, Subscripts, sublistToSpec } from "./parse";
+import { pad as padCopy } from "./views/pad";
+import { assign } from "./views/assign";
+import { Parser, Sublist, Subscripts, hasAffine, sublistToSpec } from "./parse";
 import { OptimizeOption, Plan, planEinsum } from "./plan";
 import { assertNoSelfOverlap, runProgram } from "./run";
 import { DType, Tensor } from "./types";
@@ -21,6 +24,10 @@ export interface EinsumOptions {
   dtype?: DType;
   /** Contraction order for 3+ operands: `"greedy"` (default), `"optimal"`, `true` (= greedy) or `false` (one n-ary loop nest, like numpy's default). */
   optimize?: OptimizeOption;
+  /** Ranges of labels that appear only inside affine indices, e.g. `{ h: 64 }` (see README "Affine indices"). */
+  sizes?: LabelSizes;
+  /** Zero padding per operand and axis, `{ 0: [[0, 0], [0, 0], [1, 1], [1, 1]] }`: reads outside the operand are zeros (one padded copy of that operand). */
+  pad?: PadOption;
   /** Kernel backend (default: {@link defaultBackend} — wasm SIMD GEMM where available, else plain JS). */
   backend?: Backend;
 }
@@ -43,6 +50,15 @@ const OPTION_CHECKS: { readonly [K in keyof Required<EinsumOptions>]: (value: un
     if (b === null || typeof b !== "object" || typeof b.runLoops !== "function" || typeof b.runGemm !== "function") {
       throw new EinsumError(`backend must be a Backend (an object with runLoops and runGemm, e.g. new JsBackend()), got ${describe(v)}`);
     }
+  },
+  sizes: (v) => {
+    const bad = v === null || typeof v !== "object" || Array.isArray(v) ||
+      Object.entries(v as object).some(([label, n]) => !/^[a-zA-Z]$/.test(label) || !Number.isSafeInteger(n) || (n as number) < 0);
+    if (bad) throw new EinsumError(`sizes must map labels to non-negative integer ranges, e.g. { h: 64 }, got ${describe(v)}`);
+  },
+  pad: (v) => {
+    const bad = v === null || typeof v !== "object" || Array.isArray(v) || Object.keys(v as object).some((k) => !/^(0|[1-9][0-9]*)$/.test(k));
+    if (bad) throw new EinsumError(`pad must map operand numbers to per-axis [before, after] widths, e.g. { 0: [[0, 0], [1, 1]] }, got ${describe(v)}`);
   },
 };
 const OPTION_KEYS = Object.keys(OPTION_CHECKS);
@@ -160,6 +176,8 @@ export function einsum(...args: unknown[]): Tensor {
   checkEinsumOptions(options);
   const tensors = checkOperands(operands);
   const dtype = resultDtype(tensors, options);
+  const subscripts = parse(spec);
+  if (hasAffine(subscripts) || options.pad !== undefined) return affineEinsum(subscripts, tensors, dtype, options);
   const program = programFor(spec, tensors.map((t) => t.shape), options.optimize ?? "greedy", dtype);
   if (options.out !== undefined) checkOut(options.out, program.plan, dtype, tensors);
   return runProgram(program, tensors, options.backend ?? defaultBackend(), options.out);
@@ -182,6 +200,35 @@ export function einsumAccumulate(spec: string, out: Tensor, operands: readonly T
   const program = programFor(spec, tensors.map((t) => t.shape), "greedy", dtype);
   checkOut(out, program.plan, dtype, tensors);
   return runProgram(program, tensors, options.backend ?? defaultBackend(), out, true);
+}
+
+/**
+ * An einsum with affine indices or padding: lowered to a plain einsum over derived
+ * views (see src/affine_einsum.ts); a scatter output accumulates an intermediate.
+ */
+function affineEinsum(subscripts: Subscripts, tensors: Tensor[], dtype: DType, options: EinsumOptions): Tensor {
+  const pads = options.pad ?? {};
+  const plan = planAffine(subscripts, tensors.map((t) => t.shape), options.sizes ?? {}, options.out?.shape, pads);
+  // Padding needs new memory: one zero-padded copy of each padded operand.
+  const padded = tensors.map((t, i) => (pads[i] === undefined ? t : padCopy(t, padWidths(pads, i, t.shape.length))));
+  const views = padded.map((t, i) => derivedView(t, plan.inputs[i], plan.ranges, `einsum operand ${i}`));
+  const inner = { dtype, optimize: options.optimize, backend: options.backend };
+  if (!plan.scatter) return einsum(plan.plainSpec, ...views, { ...inner, out: options.out });
+  const intermediate = einsum(plan.plainSpec, ...views, inner);
+  let out = options.out;
+  if (out) {
+    checkOut(out, { outputShape: plan.outputShape } as Plan, dtype, tensors);
+    zeroView(out);
+  }
+  out ??= scatterTarget(plan, dtype);
+  scatterAdd(out, intermediate, plan);
+  return out;
+}
+
+/** Clears a view element by element (an `out` given to a scatter starts from zero). */
+function zeroView(t: Tensor): void {
+  const z = makeZeros(t.shape, dtypeOf(t));
+  assign(t, z);
 }
 
 /**
@@ -280,6 +327,14 @@ export function splitShapes(args: ReadonlyArray<ShapeOrTensor | EinsumOptions>, 
  */
 export function compile(spec: string, ...shapes: Array<ShapeOrTensor | EinsumOptions>): Expression {
   const split = splitShapes(shapes, "compile");
-  const plan = planEinsum(parse(spec), split.shapes, split.options.optimize ?? "greedy");
+  const subscripts = parse(spec);
+  if (hasAffine(subscripts) || split.options.pad !== undefined) {
+    throw new EinsumError(
+      "compile() does not take affine indices or pad yet: call einsum(), which caches the lowered program by spec and shapes",
+      spec,
+      subscripts.inputs[0].span,
+    );
+  }
+  const plan = planEinsum(subscripts, split.shapes, split.options.optimize ?? "greedy");
   return new Expression(plan, split.options);
 }

@@ -9,6 +9,8 @@ import { EinsumOptions, ShapeOrTensor, parse, splitShapes } from "./einsum";
 import { promote, rowMajorStrides, dtypeOf, zeros } from "./ndutil";
 import { formatPlan, labelNamer } from "./path";
 import { planEinsum, Plan } from "./plan";
+import { derivedShapes, describeAffine, padWidths, planAffine } from "./affine_einsum";
+import { hasAffine } from "./parse";
 import { LabelledView, labelledView, loopTask, resultView } from "./run";
 import { DType, Tensor, TYPED_ARRAY } from "./types";
 
@@ -42,9 +44,21 @@ function isTensor(x: ShapeOrTensor): x is Tensor {
  */
 export function explain(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | EinsumOptions>): Explanation {
   const { shapes, options } = splitShapes(shapesOrArrays);
-  const subscripts = parse(spec);
-  const plan = planEinsum(subscripts, shapes, options.optimize ?? "greedy");
   const arrays = shapesOrArrays.filter((x): x is Tensor => !("length" in (x as object)) && isTensor(x as ShapeOrTensor) && "shape" in (x as object));
+  let subscripts = parse(spec);
+  let affineLines: string[] = [];
+  let planShapes: ReadonlyArray<readonly number[]> = shapes;
+  const hasArrays = arrays.length === shapes.length;
+  if (hasAffine(subscripts) || options.pad !== undefined) {
+    // Explained as what runs: the plain spec over each affine operand's derived view.
+    const pads = options.pad ?? {};
+    const affine = planAffine(subscripts, shapes, options.sizes ?? {}, undefined, pads);
+    const strides = shapes.map((s, i) => (hasArrays && pads[i] === undefined ? arrays[i].stride : rowMajorStrides(s.map((n, a) => n + padWidths(pads, i, s.length)[a][0] + padWidths(pads, i, s.length)[a][1]))));
+    affineLines = [...describeAffine(affine, strides, pads), ""];
+    subscripts = parse(affine.plainSpec);
+    planShapes = derivedShapes(affine);
+  }
+  const plan = planEinsum(subscripts, planShapes, options.optimize ?? "greedy");
   const dtype = options.dtype ?? (arrays.length === shapes.length ? promote(arrays.map((a) => dtypeOf(a))) : "float64");
   const program = compilePlan(plan, dtype);
   const name = labelNamer(plan);
@@ -52,7 +66,7 @@ export function explain(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | E
   const size = (labels: readonly string[]) => labels.reduce((acc, l) => acc * plan.sizes.get(l)!, 1);
   // Operand views: the real arrays' strides when given, else row-major.
   const placeholder = (shape: readonly number[]): Tensor => ({ ...zeros([0], dtype), shape: [...shape], stride: rowMajorStrides(shape), offset: 0 }) as Tensor;
-  let current: LabelledView[] = plan.operands.map((op, i) => labelledView(arrays.length === shapes.length ? arrays[i] : placeholder(op.shape), op, plan.sizes));
+  let current: LabelledView[] = plan.operands.map((op, i) => labelledView(hasArrays && affineLines.length === 0 ? arrays[i] : placeholder(op.shape), op, plan.sizes));
   const steps = program.steps.map((prog): ExplainedStep => {
     const picked = prog.step.operands.map((p) => current[p]);
     current = current.filter((_, i) => !prog.step.operands.includes(i));
@@ -77,6 +91,7 @@ export function explain(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | E
     `operands: ${plan.operands.map((o, i) => `#${i} ${term(o.labels)} [${o.shape.join(", ")}]`).join("; ")}`,
     `output: ${term(plan.output)} [${plan.outputShape.join(", ")}] ${dtype}`,
     "",
+    ...affineLines,
     formatPlan(plan),
     "",
     ...steps.flatMap((s, i) => [`step ${i + 1}: ${s.spec} — ${s.kernel}`, s.detail, ""]),

@@ -39,6 +39,10 @@ export type { Backend } from "./compile/tasks";
 // Views (no copies: every function returns a view of the same buffer, except pad, which allocates)
 export { asStrided, makeView, permute, slidingWindowView, viewAsWindows, windows, type WindowOptions, pad, assign } from "./views";
 
+// Affine indices in the notation (windows, strides, dilations, flips, scatters) and einsum gradients
+export { einsumVjp, type VjpOptions } from "./vjp";
+export type { PadOption, LabelSizes } from "./affine_einsum";
+
 // Convolutions, FFT convolution, the CNN layer and pooling
 export { ConvError, outputSize, convInfo, type ConvInfo, type ConvMode, type ConvShapeOptions, type OutputSizeOptions, type PerAxis } from "./conv/info";
 export { convolve, type ConvMethod, type ConvolveOptions } from "./conv/convolve";

@@ -33,3 +33,7 @@ export { INSPECT_CUSTOM, JUPYTER_DISPLAY } from "./display_hook";
 export * from "./conv/post_recipe";
 // The one convolution geometry (output sizes, padding, "same" conventions) built on affine indices.
 export * from "./geometry";
+// Affine-index planning: the derived zero-copy views behind an affine spec, and index arithmetic.
+export { type AffineItem, type LabelItem, type EllipsisItem, hasAffine, itemLabels } from "./parse";
+export { planAffine, type AffinePlan, type AffineOperand, derivedView, derivedShapes } from "./affine_einsum";
+export { type AffineIndex, type AffineTerm, type IndexReach, indexReach, largestRange, startsInside, formatAffine } from "./affine";

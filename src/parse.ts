@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ohm from "ohm-js";
+import { AffineIndex, AffineTerm, formatAffine } from "./affine";
 import { EinsumError, Span } from "./errors";
 
 /** One axis name in a term, with where it was written. */
@@ -23,7 +24,14 @@ export interface EllipsisItem {
   readonly span: Span;
 }
 
-export type TermItem = LabelItem | EllipsisItem;
+/** A parenthesized affine index such as `(2h+k-1)`: one axis indexed by a combination of labels. */
+export interface AffineItem {
+  readonly kind: "affine";
+  readonly index: AffineIndex;
+  readonly span: Span;
+}
+
+export type TermItem = LabelItem | EllipsisItem | AffineItem;
 
 /** The subscripts of one operand (or of the output). */
 export interface Term {
@@ -125,6 +133,52 @@ const ACTIONS: ohm.ActionDict<unknown> = {
   Item_label(_letter): LabelItem {
     return { kind: "label", label: this.sourceString, span: span(this) };
   },
+  Item_affine(_open, expr, _close): AffineItem {
+    const atoms = expr.record() as Array<{ coef: number; label: string | null; span: Span }>;
+    const terms: AffineTerm[] = [];
+    const where = new Map<string, Span>();
+    let constant = 0;
+    for (const atom of atoms) {
+      if (atom.label === null) {
+        constant += atom.coef;
+        continue;
+      }
+      if (where.has(atom.label)) {
+        throw new SpecProblem(`label '${atom.label}' appears twice inside one affine index; write its coefficients as one term`, atom.span);
+      }
+      if (atom.coef === 0) throw new SpecProblem(`label '${atom.label}' has coefficient 0 in an affine index`, atom.span);
+      where.set(atom.label, atom.span);
+      terms.push({ label: atom.label, coef: atom.coef });
+    }
+    const index: AffineIndex = { terms, constant };
+    if (terms.length === 0) throw new SpecProblem(`affine index (${formatAffine(index)}) has no label`, span(this));
+    return { kind: "affine", index, span: span(this) };
+  },
+  Item_emptyAffine(_open, _close) {
+    throw new SpecProblem("empty affine index '()': write labels with integer coefficients, e.g. (2h+k)", span(this));
+  },
+  Item_unclosedAffine(open, _expr) {
+    throw new SpecProblem("unclosed '(': an affine index ends with ')'", { start: open.source.startIdx, end: this.source.endIdx });
+  },
+  AffineExpr(sign, first, signs, rest) {
+    const atoms = [signed(sign.children[0], first), ...signs.children.map((s, i) => signed(s, rest.children[i]))];
+    return atoms;
+  },
+  AffineAtom_fractionalScaled(_n, _star, _label) {
+    throw new SpecProblem(`coefficient ${this.children[0].sourceString} is not an integer: affine indices take integer coefficients`, span(this.children[0]));
+  },
+  AffineAtom_fractionalConstant(_n) {
+    throw new SpecProblem(`constant ${this.sourceString} is not an integer: affine indices take integer constants`, span(this));
+  },
+  AffineAtom_scaled(n, _star, label) {
+    return { coef: Number(n.sourceString), label: label.sourceString };
+  },
+  AffineAtom_constant(n) {
+    return { coef: Number(n.sourceString), label: null };
+  },
+  AffineAtom_label(label) {
+    return { coef: 1, label: label.sourceString };
+  },
   Item_strayDot(_dot) {
     throw new SpecProblem("a '.' that is not part of an ellipsis '...'", span(this));
   },
@@ -132,6 +186,26 @@ const ACTIONS: ohm.ActionDict<unknown> = {
     throw new SpecProblem(`invalid character ${JSON.stringify(this.sourceString)}: subscripts must be letters a-z or A-Z`, span(this));
   },
 };
+
+/** One signed atom of an affine expression (a missing sign is '+'). */
+function signed(sign: ohm.Node | undefined, atom: ohm.Node): { coef: number; label: string | null; span: Span } {
+  const a = atom.record() as { coef: number; label: string | null };
+  const negative = sign !== undefined && sign.sourceString === "-";
+  return { coef: negative ? -a.coef : a.coef, label: a.label, span: span(atom) };
+}
+
+/** The labels an item mentions (none for '...'). */
+export function itemLabels(item: TermItem): string[] {
+  if (item.kind === "label") return [item.label];
+  if (item.kind === "affine") return item.index.terms.map((t) => t.label);
+  return [];
+}
+
+/** Whether any term of the expression has an affine item. */
+export function hasAffine(s: Subscripts): boolean {
+  const terms = s.output ? [...s.inputs, s.output] : s.inputs;
+  return terms.some((t) => t.items.some((it) => it.kind === "affine"));
+}
 
 /** Checks that need the whole expression but no operand. */
 function checkSubscripts(s: Subscripts): void {
@@ -145,9 +219,15 @@ function checkSubscripts(s: Subscripts): void {
   });
   if (!s.output) return;
   const inputLabels = new Set<string>();
-  for (const term of s.inputs) for (const item of term.items) if (item.kind === "label") inputLabels.add(item.label);
+  for (const term of s.inputs) for (const item of term.items) for (const l of itemLabels(item)) inputLabels.add(l);
   const seen = new Set<string>();
   for (const item of s.output.items) {
+    if (item.kind === "affine") {
+      for (const t of item.index.terms) {
+        if (!inputLabels.has(t.label)) throw new EinsumError(`output subscript '${t.label}' does not appear in any input`, s.source, item.span);
+      }
+      continue;
+    }
     if (item.kind !== "label") continue;
     if (seen.has(item.label)) {
       throw new EinsumError(`output subscript '${item.label}' appears more than once`, s.source, item.span);

@@ -1,5 +1,7 @@
 /** `einsumPath`: the contraction order and its cost table, like numpy's `einsum_path`. */
 import { parse, splitShapes, ShapeOrTensor, EinsumOptions } from "./einsum";
+import { derivedShapes, planAffine } from "./affine_einsum";
+import { hasAffine } from "./parse";
 import { OperandPlan, Plan, planEinsum } from "./plan";
 
 /** Result of {@link einsumPath}. */
@@ -75,7 +77,14 @@ export function formatPlan(plan: Plan): string {
  */
 export function einsumPath(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | EinsumOptions>): PathInfo {
   const { shapes, options } = splitShapes(shapesOrArrays);
-  const plan = planEinsum(parse(spec), shapes, options.optimize ?? "greedy");
+  const subscripts = parse(spec);
+  // An affine spec is planned as the plain spec over its derived views: FLOPs count the real ranges.
+  const plan = hasAffine(subscripts)
+    ? (() => {
+        const affine = planAffine(subscripts, shapes, options.sizes ?? {}, undefined, options.pad ?? {});
+        return planEinsum(parse(affine.plainSpec), derivedShapes(affine), options.optimize ?? "greedy");
+      })()
+    : planEinsum(subscripts, shapes, options.optimize ?? "greedy");
   return {
     path: plan.steps.map((s) => [...s.operands]),
     plan,
