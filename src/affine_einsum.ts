@@ -105,6 +105,9 @@ export function planAffine(
   if (shapes.length !== subscripts.inputs.length) {
     throw new EinsumError(`the spec has ${subscripts.inputs.length} operand subscripts but ${shapes.length} operands were given`, source, subscripts.inputs[subscripts.inputs.length - 1].span);
   }
+  for (const key of Object.keys(pads)) {
+    if (!(Number(key) < shapes.length)) throw new EinsumError(`pad names operand ${key}, but there are only ${shapes.length} operands (0..${shapes.length - 1})`, source, subscripts.inputs[0].span);
+  }
   const inputs = subscripts.inputs.map((t, i) => {
     // Padding shifts the index into the padded copy's coordinates.
     const axes = axesOf(t, `operand ${i}`, source).map((a, axis) =>
