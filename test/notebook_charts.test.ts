@@ -4,6 +4,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import ndarray from "ndarray";
+import { inspect } from "node:util";
+import type { JUPYTER_DISPLAY } from "../src/display_hook";
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import {
@@ -11,6 +13,7 @@ import {
   arrayBundle,
   benchHeatmapData,
   benchHeatmapsSpec,
+  chart,
   chartBundle,
   formatArray,
   imshowSpec,
@@ -96,6 +99,15 @@ test("chart bundles carry vega-lite JSON, SVG and optional PNG", async () => {
   assert.ok(String(bundle["image/svg+xml"]).includes(">tiny</text>"));
   assert.deepEqual(Array.from(Buffer.from(String(bundle["image/png"]), "base64").subarray(0, 8)), PNG_SIGNATURE);
   assert.equal(bundle["text/plain"], "tiny");
+});
+
+test("chart() values display themselves: Jupyter.display gives the bundle, inspect one line", async () => {
+  const spec = imshowSpec(ndarray(new Float64Array([1, 2, 3, 4]), [2, 2]), { title: "tiny" });
+  const value = await chart(spec);
+  const bundle = value[Symbol.for("Jupyter.display") as typeof JUPYTER_DISPLAY]();
+  assert.equal(bundle["application/vnd.vegalite.v5+json"], spec);
+  assert.match(String(bundle["image/svg+xml"]), /<rect[^>]*>[\s\S]*>tiny<\/text>/);
+  assert.equal(inspect(value), "[chart: tiny]");
 });
 
 test("large heatmaps fall back to a PNG static image", async () => {

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
+import { INSPECT_CUSTOM, JUPYTER_DISPLAY } from "../display_hook";
 import { type DisplayOptions, type MimeBundle, resolveDisplay } from "./display";
 
 export type { TopLevelSpec } from "vega-lite";
@@ -116,6 +117,32 @@ function titleText(spec: TopLevelSpec): string | undefined {
     return Array.isArray(text) ? text.join(" ") : typeof text === "string" ? text : undefined;
   }
   return undefined;
+}
+
+/** A rendered chart as a value that displays itself (see {@link chart}). */
+export interface ChartValue {
+  readonly spec: TopLevelSpec;
+  /** The same MIME bundle {@link displayChart} sends. */
+  readonly bundle: MimeBundle;
+  /** Deno's Jupyter kernel calls this to display the value. */
+  [JUPYTER_DISPLAY](): MimeBundle;
+  /** One line for `console.log` / tslab's last value (tslab shows charts through displayChart). */
+  [INSPECT_CUSTOM](): string;
+}
+
+/**
+ * Renders a chart into a value that carries its MIME bundle: a cell ending in
+ * `await chart(spec)` displays it in Deno's Jupyter kernel (through
+ * `[Symbol.for("Jupyter.display")]()`). tslab prints a last value as text, so
+ * there use {@link displayChart}, which sends the same bundle.
+ *
+ * @example
+ * await chart(imshowSpec(x));   // Deno: drawn; tslab: prints "[chart: ...]"
+ */
+export async function chart(spec: TopLevelSpec, options: ChartDisplayOptions = {}): Promise<ChartValue> {
+  const bundle = await chartBundle(spec, options);
+  const text = `[chart: ${String(bundle["text/plain"])}]`;
+  return { spec, bundle, [JUPYTER_DISPLAY]: () => bundle, [INSPECT_CUSTOM]: () => text };
 }
 
 /**

@@ -27,6 +27,8 @@ export {
   type TopLevelSpec,
   VEGA_LITE_MIME,
   VEGA_LITE_SCHEMA,
+  type ChartValue,
+  chart,
   chartBundle,
   displayChart,
   rasterize,
