@@ -11,7 +11,7 @@ import { numericalGradient } from "./gradcheck";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Conv2D } from "../src/conv/layer";
+import { Conv2D, convEinsum, spatialSizes } from "../src/conv/layer";
 import { postRecipeInputGrad } from "../src/conv/post_recipe";
 import { copy, fromFlat } from "../src/ndutil";
 import { Tensor } from "../src/types";
@@ -303,6 +303,22 @@ test("the post's printed shapes: in 3, out 128, kernel 3, stride 2, pad 1, x (4,
   assert.deepEqual(db.shape, [128]);
   assert.deepEqual(dw.shape, [128, 3, 3, 3]);
   assert.deepEqual(dx.shape, [4, 3, 12, 10]);
+});
+
+test("the layer's affine spec is built from its geometry: stride, dilation and padding as integers, pad only when > 0", () => {
+  const hw = (height: number, width: number) => ({ height, width });
+  const cases = [
+    { g: { kernel: hw(3, 3), stride: hw(2, 2), padding: hw(1, 1), dilation: hw(1, 1) }, size: [12, 10], spec: "bi(k+2h-1)(l+2w-1),oikl->bohw", out: [6, 5] },
+    { g: { kernel: hw(2, 3), stride: hw(1, 3), padding: hw(0, 2), dilation: hw(2, 1) }, size: [12, 10], spec: "bi(2k+h)(l+3w-2),oikl->bohw", out: [10, 4] },
+    { g: { kernel: hw(1, 1), stride: hw(1, 1), padding: hw(0, 0), dilation: hw(1, 1) }, size: [4, 5], spec: "bi(k+h)(l+w),oikl->bohw", out: [4, 5] },
+  ];
+  for (const c of cases) {
+    const conv = convEinsum(c.g, spatialSizes(c.g, c.size[0], c.size[1], "test"));
+    assert.equal(conv.spec, c.spec);
+    assert.deepEqual(conv.options.sizes, { h: c.out[0], w: c.out[1] });
+    const p = c.g.padding;
+    assert.deepEqual(conv.options.pad, p.height || p.width ? { 0: [[0, 0], [0, 0], [p.height, p.height], [p.width, p.width]] } : undefined);
+  }
 });
 
 test("deterministic He-uniform initialisation from the seed; zero bias; bias: false", () => {

@@ -1,6 +1,7 @@
 /**
- * Max and average pooling over NCHW input, built on the same `(B, C, H', W', K, L)`
- * window view as the convolution layer, with their backward passes.
+ * Max and average pooling over NCHW input, on the `(B, C, H', W', K, L)` window view
+ * (`windows()`) of the layer's geometry record ({@link spatialSizes}), with their
+ * backward passes.
  *
  * Conventions (PyTorch's defaults, `ceil_mode = false`):
  * - `stride` defaults to the kernel size; output size from the shared geometry (src/geometry.ts:
@@ -13,14 +14,62 @@
  *   (PyTorch's `count_include_pad = true`).
  * Results are float64.
  */
+import ndarray from "ndarray";
 import { einsum } from "../einsum";
-import { zeros } from "../ndutil";
+import { copy, zeros } from "../ndutil";
 import { Tensor } from "../types";
-import { pad, windows } from "../views";
+import { addScaled, pad, windows } from "../views";
 import { ConvError, PerAxis, perAxis } from "./info";
 import { assertConvOperand } from "../fft/errors";
 import { checkOptionKeys } from "../validate";
-import { SpatialSizes, WindowGeometry, scatterTaps, spatialSizes, windowOptions } from "./layer";
+import { SpatialSizes, WindowGeometry, spatialSizes } from "./layer";
+
+/** The geometry as the `windows` view options. */
+export function windowOptions(g: WindowGeometry): {
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  padding: [number, number];
+} {
+  return {
+    kernel: [g.kernel.height, g.kernel.width],
+    stride: [g.stride.height, g.stride.width],
+    dilation: [g.dilation.height, g.dilation.width],
+    padding: [g.padding.height, g.padding.width],
+  };
+}
+
+/**
+ * Average pooling's input gradient: for each tap `(k, l)`, `scale * dout` (shape
+ * `(B, C, H', W')`, the same for every tap) is added to the strided slab
+ * `paddedGrad[:, :, k*dh : : sh, l*dw : : sw]` (a view, H'×W' positions). Then the
+ * padding border is cropped (a copy only when padding > 0). Per-tap slabs avoid the
+ * `(B, C, H', W', K, L)` intermediate a scatter einsum would build from one `dout`.
+ *
+ * Returns the input gradient `(B, C, H, W)`.
+ */
+function scatterTaps(
+  g: WindowGeometry,
+  sizes: SpatialSizes,
+  batchChannels: { batch: number; channels: number },
+  dout: Tensor,
+  scale: number,
+): Tensor {
+  const { batch, channels } = batchChannels;
+  const grad = zeros([batch, channels, sizes.padded.height, sizes.padded.width]);
+  const [s0, s1, s2, s3] = grad.stride;
+  const slabShape = [batch, channels, sizes.output.height, sizes.output.width];
+  const slabStrides = [s0, s1, s2 * g.stride.height, s3 * g.stride.width];
+  for (let k = 0; k < g.kernel.height; k++) {
+    for (let l = 0; l < g.kernel.width; l++) {
+      const offset = k * g.dilation.height * s2 + l * g.dilation.width * s3;
+      addScaled(ndarray(grad.data, slabShape, slabStrides, offset), dout, scale);
+    }
+  }
+  if (g.padding.height === 0 && g.padding.width === 0) return grad;
+  const inner = grad.lo(0, 0, g.padding.height, g.padding.width).hi(batch, channels, sizes.input.height, sizes.input.width);
+  return copy(inner); // crop: the padded border is dropped, the rest made contiguous
+}
 
 /** Options of the pooling functions. */
 export interface Pool2DOptions {
@@ -193,5 +242,5 @@ export function avgPool2dBackward(dout: Tensor, inputShape: readonly number[], o
   const s = setup(inputShape, options, "avgPool2dBackward");
   checkDout(dout, inputShape, s.sizes, "avgPool2dBackward");
   const { kernel } = s.geometry;
-  return scatterTaps(s.geometry, s.sizes, { batch: inputShape[0], channels: inputShape[1] }, () => dout, 1 / (kernel.height * kernel.width));
+  return scatterTaps(s.geometry, s.sizes, { batch: inputShape[0], channels: inputShape[1] }, dout, 1 / (kernel.height * kernel.width));
 }
