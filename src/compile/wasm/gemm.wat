@@ -23,6 +23,13 @@
 ;;             `pack` gathers strips from (JS gathers them itself otherwise).
 ;; mc and nc must be multiples of 4 (packs are zero-padded), kc ≥ 1, the pack and
 ;; C regions 16-byte aligned, and every strip table readable 3 entries past its end.
+;;
+;; The float32 kernels (`block32`, `$micro32`) use the same layout with 4-byte floats,
+;; A in MR=4-row strips and B in NR=8-column strips (strip t: kc groups of 8 values
+;; B[p, 8t+0 .. 8t+7]); their C block is float32 with row stride ldc floats; mc must be
+;; a multiple of 4 and nc of 8. They accumulate in float32 (as sgemm does): each call
+;; sums one KC slice from zero in registers and then adds the old C tile, so a K of
+;; many slices is summed blockwise, not in one long float32 running sum.
 (module
   (memory (export "memory") 1)
 
@@ -114,6 +121,91 @@
         (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
         (br_if $i (i32.lt_u (local.get $ir) (local.get $mc))))
       (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
+      (br_if $j (i32.lt_u (local.get $jr) (local.get $nc)))))
+
+  ;; float32 4×8 micro-kernel: C[0..4, 0..8] (float32 at $pc, row stride $ldc bytes)
+  ;; = Σ_p a_p ⊗ b_p over one 4-row A strip and one 8-column B strip, plus the old C
+  ;; tile if $acc ≠ 0. 8 f32x4 accumulators ($cR_lo = columns 0-3 of row R, $cR_hi
+  ;; 4-7), two B vectors and one broadcast A value: 11 of the 16 vector registers,
+  ;; the same register budget as the f64x2 4×4 tile but twice the flops per step.
+  (func $micro32 (param $pa i32) (param $pb i32) (param $pc i32) (param $kc i32) (param $ldc i32) (param $acc i32)
+    (local $end i32) (local $row i32)
+    (local $blo v128) (local $bhi v128) (local $a v128)
+    (local $c0_lo v128) (local $c0_hi v128)
+    (local $c1_lo v128) (local $c1_hi v128)
+    (local $c2_lo v128) (local $c2_hi v128)
+    (local $c3_lo v128) (local $c3_hi v128)
+    ;; the A strip is kc × 4 floats = kc << 4 bytes
+    (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $kc) (i32.const 4))))
+    (loop $k
+      (local.set $blo (v128.load (local.get $pb)))
+      (local.set $bhi (v128.load offset=16 (local.get $pb)))
+
+      (local.set $a (v128.load32_splat (local.get $pa)))
+      (local.set $c0_lo (f32x4.add (local.get $c0_lo) (f32x4.mul (local.get $a) (local.get $blo)))) ;; madd
+      (local.set $c0_hi (f32x4.add (local.get $c0_hi) (f32x4.mul (local.get $a) (local.get $bhi)))) ;; madd
+
+      (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+      (local.set $c1_lo (f32x4.add (local.get $c1_lo) (f32x4.mul (local.get $a) (local.get $blo)))) ;; madd
+      (local.set $c1_hi (f32x4.add (local.get $c1_hi) (f32x4.mul (local.get $a) (local.get $bhi)))) ;; madd
+
+      (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+      (local.set $c2_lo (f32x4.add (local.get $c2_lo) (f32x4.mul (local.get $a) (local.get $blo)))) ;; madd
+      (local.set $c2_hi (f32x4.add (local.get $c2_hi) (f32x4.mul (local.get $a) (local.get $bhi)))) ;; madd
+
+      (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+      (local.set $c3_lo (f32x4.add (local.get $c3_lo) (f32x4.mul (local.get $a) (local.get $blo)))) ;; madd
+      (local.set $c3_hi (f32x4.add (local.get $c3_hi) (f32x4.mul (local.get $a) (local.get $bhi)))) ;; madd
+
+      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+      (br_if $k (i32.lt_u (local.get $pa) (local.get $end))))
+
+    (if (local.get $acc)
+      (then
+        (local.set $row (i32.add (local.get $pc) (local.get $ldc)))
+        (local.set $c0_lo (f32x4.add (local.get $c0_lo) (v128.load (local.get $pc))))
+        (local.set $c0_hi (f32x4.add (local.get $c0_hi) (v128.load offset=16 (local.get $pc))))
+        (local.set $c1_lo (f32x4.add (local.get $c1_lo) (v128.load (local.get $row))))
+        (local.set $c1_hi (f32x4.add (local.get $c1_hi) (v128.load offset=16 (local.get $row))))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c2_lo (f32x4.add (local.get $c2_lo) (v128.load (local.get $row))))
+        (local.set $c2_hi (f32x4.add (local.get $c2_hi) (v128.load offset=16 (local.get $row))))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c3_lo (f32x4.add (local.get $c3_lo) (v128.load (local.get $row))))
+        (local.set $c3_hi (f32x4.add (local.get $c3_hi) (v128.load offset=16 (local.get $row))))))
+    (v128.store (local.get $pc) (local.get $c0_lo))
+    (v128.store offset=16 (local.get $pc) (local.get $c0_hi))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c1_lo))
+    (v128.store offset=16 (local.get $pc) (local.get $c1_hi))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c2_lo))
+    (v128.store offset=16 (local.get $pc) (local.get $c2_hi))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c3_lo))
+    (v128.store offset=16 (local.get $pc) (local.get $c3_hi)))
+
+  ;; float32 macro-kernel: C block ($pc, mc×nc float32, row stride $ldc floats) =
+  ;; packed A ($pa, mc×kc, 4-row strips) · packed B ($pb, kc×nc, 8-column strips)
+  ;; (+ C block when $acc ≠ 0). Same loop order as `block`.
+  (func (export "block32") (param $pa i32) (param $pb i32) (param $pc i32) (param $mc i32) (param $nc i32) (param $kc i32) (param $ldc i32) (param $acc i32)
+    (local $jr i32) (local $ir i32) (local $aStrip i32) (local $ldcBytes i32)
+    (local.set $ldcBytes (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $aStrip (i32.shl (local.get $kc) (i32.const 4))) ;; bytes per 4-row A strip (a B strip is twice that)
+    (loop $j
+      (local.set $ir (i32.const 0))
+      (loop $i
+        (call $micro32
+          (i32.add (local.get $pa) (i32.mul (i32.shr_u (local.get $ir) (i32.const 2)) (local.get $aStrip)))
+          (i32.add (local.get $pb) (i32.mul (i32.shr_u (local.get $jr) (i32.const 2)) (local.get $aStrip)))
+          (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (local.get $ir) (local.get $ldc)) (local.get $jr)) (i32.const 2)))
+          (local.get $kc)
+          (local.get $ldcBytes)
+          (local.get $acc))
+        (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
+        (br_if $i (i32.lt_u (local.get $ir) (local.get $mc))))
+      (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
       (br_if $j (i32.lt_u (local.get $jr) (local.get $nc)))))
 
   ;; Gathers 4-wide strips: for strip s (table entries $x[4s .. 4s+3]; entries at or

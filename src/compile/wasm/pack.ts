@@ -75,3 +75,28 @@ function extent(table: Int32Array): [number, number] {
   }
   return [lo, hi];
 }
+
+/**
+ * JS gather into `width`-lane strips of a float32 pack (the float32 kernel packs A
+ * 4 wide and B 8 wide): strip s, step p → data[base + x[x0 + width·s + r] + y[y0 + p]],
+ * lanes past `count` packed as zeros. Values are rounded to float32 on the store (the
+ * float32 GEMM's inputs are float32 already, or are cast as numpy's `dtype=` does).
+ */
+export function packStrips32(
+  data: NumericData, base: number, t: PackTables, x0: number, count: number, y0: number, len: number,
+  dst: Float32Array, at: number, width: number,
+): void {
+  const { x, y } = t;
+  const lanes = new Int32Array(width);
+  let w = at;
+  for (let s = 0; s < count; s += width) {
+    const full = Math.min(width, count - s);
+    for (let r = 0; r < full; r++) lanes[r] = base + x[x0 + s + r];
+    for (let p = 0; p < len; p++) {
+      const off = y[y0 + p];
+      for (let r = 0; r < full; r++) dst[w + r] = data[lanes[r] + off];
+      for (let r = full; r < width; r++) dst[w + r] = 0;
+      w += width;
+    }
+  }
+}
