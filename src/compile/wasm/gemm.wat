@@ -1,11 +1,11 @@
-;; einconv's float64 GEMM kernels in WebAssembly SIMD (128-bit, f64x2).
+;; einconv's GEMM kernels in WebAssembly SIMD (128-bit: f64x2 for float64, f32x4 for float32).
 ;;
 ;; Hand-written; `node scripts/build-wasm.js` compiles it (wabt) into gemm_wasm.ts,
-;; which is what the package loads. This text uses core SIMD only (f64x2.mul +
-;; f64x2.add), so it runs on Node 20 without flags. The build script also emits a
+;; which is what the package loads. This text uses core SIMD only (f64x2/f32x4
+;; mul + add), so it runs on Node 20 without flags. The build script also emits a
 ;; relaxed-SIMD variant of the same module in which every line marked `;; madd`
-;; (c = c + a·b) becomes one `f64x2.relaxed_madd` (a fused multiply-add where the CPU
-;; has FMA); the driver picks that variant when `WebAssembly.validate` accepts it.
+;; (c = c + a·b) becomes one `f64x2.relaxed_madd` or `f32x4.relaxed_madd` (a fused
+;; multiply-add where the CPU has FMA); the driver picks that variant when `WebAssembly.validate` accepts it.
 ;;
 ;; The JS driver (kernel.ts) lays out linear memory; the kernels only see byte
 ;; addresses and element counts:

@@ -50,4 +50,4 @@ export const GEMM_RELAXED_WASM_BASE64 =
   "AAsLCw==";
 
 /** SHA-256 (hex) of the gemm.wat text this module was compiled from. */
-export const GEMM_WAT_SHA256 = "0562b152d0431e783fbbea9c3a7aff7159b3da48d89e6e135f584e1579470a15";
+export const GEMM_WAT_SHA256 = "c96c38883472724d837c2429ed7ca76756f19bdca89657d227a9f31144bc4ed3";
