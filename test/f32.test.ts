@@ -80,9 +80,10 @@ for (const variant of variants) {
     assert.ok(roundedInF32, "long-K float32 results equal the float64 sums rounded once: the float32 kernel did not run");
   });
 
-  test(`WasmGemm (${variant}) float32 C: small blocks, K spans and C += A·B on a strided C`, () => {
+  test(`WasmGemm (${variant}) float32 C: small blocks, K spans, JS and wasm gathers, C += A·B on a strided C`, () => {
     const kernel = WasmGemm.create(variant)!;
-    for (const [m, n, k] of [[1, 1, 1], [5, 9, 3], [13, 17, 130], [33, 20, 301]]) {
+    for (const staging of ["never", "always", "auto"] as const)
+    for (const [m, n, k] of [[1, 1, 1], [5, 9, 3], [13, 17, 130], [33, 20, 301], [16, 24, 40]]) {
       const a = lcg(m * k, m + 7 * k);
       const b = lcg(k * n, n + 3 * k);
       const c0 = lcg(m * n, 99);
@@ -95,7 +96,7 @@ for (const variant of variants) {
         cRow: offsetTable([m], [1]), cCol: offsetTable([n], [m]), // C column-major
       };
       // mc 8, kc 32, nc 8 and a budget of one KC×NC panel: several row/column blocks, slices and spans.
-      kernel.run(task, { blocking: { mc: 8, kc: 32, nc: 8 }, bSpanBudget: 8 * 32 });
+      kernel.run(task, { blocking: { mc: 8, kc: 32, nc: 8 }, bSpanBudget: 8 * 32, staging });
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           let want = c0[i + j * m];
@@ -105,7 +106,7 @@ for (const variant of variants) {
             scale += Math.abs(a[i + p * m] * b[p * n + j]);
           }
           const got = c[i + j * m];
-          assert.ok(Math.abs(got - want) <= 2 * (k + 1) * U * scale, `${m}×${n}×${k} [${i},${j}]: ${got} vs ${want}`);
+          assert.ok(Math.abs(got - want) <= 2 * (k + 1) * U * scale, `${staging} ${m}×${n}×${k} [${i},${j}]: ${got} vs ${want}`);
         }
       }
     }

@@ -208,6 +208,33 @@
       (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
       (br_if $j (i32.lt_u (local.get $jr) (local.get $nc)))))
 
+  ;; float32 gather of $strips full strips of $width lanes (4 for A, 8 for B): for
+  ;; strip s (table entries $x[width·s .. width·s + width-1]) and p = 0 .. $len-1,
+  ;; writes the floats src[x[width·s + r] + y[p]] (r = 0 .. width-1) to $dst. A last
+  ;; partial strip is left to the JS driver (it packs the zero lanes). Addresses as
+  ;; in `pack`, with 4-byte elements.
+  (func (export "pack32") (param $src i32) (param $x i32) (param $strips i32) (param $y i32) (param $len i32) (param $dst i32) (param $width i32)
+    (local $yp i32) (local $yend i32) (local $off i32) (local $xend i32) (local $lane i32)
+    (local.set $yend (i32.add (local.get $y) (i32.shl (local.get $len) (i32.const 2))))
+    (block $done
+      (loop $strip
+        (br_if $done (i32.le_s (local.get $strips) (i32.const 0)))
+        (local.set $xend (i32.add (local.get $x) (i32.shl (local.get $width) (i32.const 2))))
+        (local.set $yp (local.get $y))
+        (loop $p
+          (local.set $off (i32.add (local.get $src) (i32.shl (i32.load (local.get $yp)) (i32.const 2))))
+          (local.set $lane (local.get $x))
+          (loop $r
+            (f32.store (local.get $dst) (f32.load (i32.add (local.get $off) (i32.shl (i32.load (local.get $lane)) (i32.const 2)))))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (local.set $lane (i32.add (local.get $lane) (i32.const 4)))
+            (br_if $r (i32.lt_u (local.get $lane) (local.get $xend))))
+          (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+          (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))
+        (local.set $x (local.get $xend))
+        (local.set $strips (i32.sub (local.get $strips) (i32.const 1)))
+        (br $strip))))
+
   ;; Gathers 4-wide strips: for strip s (table entries $x[4s .. 4s+3]; entries at or
   ;; beyond $count are packed as zeros) and p = 0 .. $len-1, writes the 4 doubles
   ;; src[x[4s+r] + y[p]] (r = 0..3) to $dst, then moves on. With x = A's row table and

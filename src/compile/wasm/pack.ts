@@ -59,8 +59,8 @@ export function canStage(r: Reach, dataLength: number): boolean {
   return r.lo >= 0 && r.lo + r.size <= dataLength && r.size < 2 ** 28;
 }
 
-/** Copies data[lo, lo + size) into `dst` at `at`, converting to float64 (the staging copy). */
-export function stage(data: NumericData, r: Reach, dst: Float64Array, at: number): void {
+/** Copies data[lo, lo + size) into `dst` at `at`, converting to dst's type (the staging copy). */
+export function stage(data: NumericData, r: Reach, dst: Float64Array | Float32Array, at: number): void {
   const part = Array.isArray(data) ? data.slice(r.lo, r.lo + r.size) : data.subarray(r.lo, r.lo + r.size);
   dst.set(part, at);
 }
