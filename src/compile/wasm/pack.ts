@@ -8,7 +8,7 @@
  *
  * Two ways to gather, chosen per operand and task ({@link planStaging}):
  *  - in JS, straight from the operand's storage through its offset tables;
- *  - in wasm (`pack` in gemm.wat), from a float64 copy of just the storage range the
+ *  - in wasm (`pack` in gemm.wat), from a float64 (float32: `pack32`) copy of just the storage range the
  *    task can reach ("staging"), made once per task with one TypedArray.set — worth
  *    it when that range is not much larger than what gets gathered (e.g. a window
  *    view's padded input: 2.2 M doubles copied instead of 18.9 M gathered in JS).
