@@ -3,8 +3,8 @@
 // devDependency and writes src/compile/wasm/gemm_wasm.ts, which exports the module
 // bytes as base64 plus the SHA-256 of the .wat they came from. It also emits a
 // relaxed-SIMD variant: every line of the .wat marked `;; madd` must read
-// `(local.set $c (f64x2.add (local.get $c) (f64x2.mul X Y)))` and becomes
-// `(local.set $c (f64x2.relaxed_madd X Y (local.get $c)))` (the script fails if a
+// `(local.set $c (T.add (local.get $c) (T.mul X Y)))` and becomes
+// `(local.set $c (T.relaxed_madd X Y (local.get $c)))` (T = f64x2 or f32x4) (the script fails if a
 // marked line does not match, so the two variants cannot drift apart silently). The generated file is
 // committed, so building or installing einconv never needs wabt; rerun this script
 // after editing the .wat.
@@ -65,7 +65,7 @@ function render(bytes, relaxed, sha) {
     "export const GEMM_WASM_BASE64 =",
     base64Lines(bytes),
     "",
-    `/** The relaxed-SIMD variant (${relaxed.length} bytes): the same module with f64x2.relaxed_madd multiply-adds. */`,
+    `/** The relaxed-SIMD variant (${relaxed.length} bytes): the same module with f64x2/f32x4.relaxed_madd multiply-adds. */`,
     "export const GEMM_RELAXED_WASM_BASE64 =",
     base64Lines(relaxed),
     "",

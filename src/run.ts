@@ -3,8 +3,8 @@
  * zero-copy labelled views (a repeated label becomes one axis whose stride is the
  * sum of its axes' strides — the diagonal, without a copy; a size-1 axis that
  * broadcasts gets stride 0). Copies happen only for intermediates of multi-step
- * paths, for one-operand pre-reductions before a GEMM, for GEMM results whose
- * dtype is not float64 (the GEMM sums in float64, then the result is cast), and inside the GEMM packs.
+ * paths, for one-operand pre-reductions before a GEMM, for int32 GEMM results
+ * (the GEMM sums in float64, then the result is cast), and inside the GEMM packs.
  */
 import { Program, StepProgram } from "./compile";
 import { offsetTable, Backend, LoopOperand, LoopTask } from "./compile/tasks";
@@ -112,8 +112,9 @@ function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm"
   const reduced = inputs.map((v, i) => reduceLabels(backend, v, g.reduceFirst[i], sizes, dtype));
   const a = reduced[g.aInput];
   const b = reduced[1 - g.aInput];
-  // The kernel accumulates in float64; other result dtypes go through a float64 buffer.
-  const direct = target.dtype === "float64";
+  // float64 and float32 results are written by the GEMM directly (the wasm kernel sums
+  // float32 in float32, sgemm-style); int32 results go through a float64 buffer.
+  const direct = target.dtype === "float64" || target.dtype === "float32";
   const c = direct ? target : allocate(target.labels, sizes, "float64", "the float64 GEMM accumulator").view;
   backend.runGemm({
     m: g.m.reduce((acc, l) => acc * sizes.get(l)!, 1),

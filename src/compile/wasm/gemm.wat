@@ -1,11 +1,11 @@
-;; einconv's float64 GEMM kernels in WebAssembly SIMD (128-bit, f64x2).
+;; einconv's GEMM kernels in WebAssembly SIMD (128-bit: f64x2 for float64, f32x4 for float32).
 ;;
 ;; Hand-written; `node scripts/build-wasm.js` compiles it (wabt) into gemm_wasm.ts,
-;; which is what the package loads. This text uses core SIMD only (f64x2.mul +
-;; f64x2.add), so it runs on Node 20 without flags. The build script also emits a
+;; which is what the package loads. This text uses core SIMD only (f64x2/f32x4
+;; mul + add), so it runs on Node 20 without flags. The build script also emits a
 ;; relaxed-SIMD variant of the same module in which every line marked `;; madd`
-;; (c = c + a·b) becomes one `f64x2.relaxed_madd` (a fused multiply-add where the CPU
-;; has FMA); the driver picks that variant when `WebAssembly.validate` accepts it.
+;; (c = c + a·b) becomes one `f64x2.relaxed_madd` or `f32x4.relaxed_madd` (a fused
+;; multiply-add where the CPU has FMA); the driver picks that variant when `WebAssembly.validate` accepts it.
 ;;
 ;; The JS driver (kernel.ts) lays out linear memory; the kernels only see byte
 ;; addresses and element counts:
@@ -23,6 +23,13 @@
 ;;             `pack` gathers strips from (JS gathers them itself otherwise).
 ;; mc and nc must be multiples of 4 (packs are zero-padded), kc ≥ 1, the pack and
 ;; C regions 16-byte aligned, and every strip table readable 3 entries past its end.
+;;
+;; The float32 kernels (`block32`, `$micro32`) use the same layout with 4-byte floats,
+;; A in MR=4-row strips and B in NR=8-column strips (strip t: kc groups of 8 values
+;; B[p, 8t+0 .. 8t+7]); their C block is float32 with row stride ldc floats; mc must be
+;; a multiple of 4 and nc of 8. They accumulate in float32 (as sgemm does): each call
+;; sums one KC slice from zero in registers and then adds the old C tile, so a K of
+;; many slices is summed blockwise, not in one long float32 running sum.
 (module
   (memory (export "memory") 1)
 
@@ -115,6 +122,118 @@
         (br_if $i (i32.lt_u (local.get $ir) (local.get $mc))))
       (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
       (br_if $j (i32.lt_u (local.get $jr) (local.get $nc)))))
+
+  ;; float32 4×8 micro-kernel: C[0..4, 0..8] (float32 at $pc, row stride $ldc bytes)
+  ;; = Σ_p a_p ⊗ b_p over one 4-row A strip and one 8-column B strip, plus the old C
+  ;; tile if $acc ≠ 0. 8 f32x4 accumulators ($cR_lo = columns 0-3 of row R, $cR_hi
+  ;; 4-7), two B vectors and one broadcast A value: 11 of the 16 vector registers,
+  ;; the same register budget as the f64x2 4×4 tile but twice the flops per step.
+  (func $micro32 (param $pa i32) (param $pb i32) (param $pc i32) (param $kc i32) (param $ldc i32) (param $acc i32)
+    (local $end i32) (local $row i32)
+    (local $blo v128) (local $bhi v128) (local $a v128)
+    (local $c0_lo v128) (local $c0_hi v128)
+    (local $c1_lo v128) (local $c1_hi v128)
+    (local $c2_lo v128) (local $c2_hi v128)
+    (local $c3_lo v128) (local $c3_hi v128)
+    ;; the A strip is kc × 4 floats = kc << 4 bytes
+    (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $kc) (i32.const 4))))
+    (loop $k
+      (local.set $blo (v128.load (local.get $pb)))
+      (local.set $bhi (v128.load offset=16 (local.get $pb)))
+
+      (local.set $a (v128.load32_splat (local.get $pa)))
+      (local.set $c0_lo (f32x4.add (local.get $c0_lo) (f32x4.mul (local.get $a) (local.get $blo)))) ;; madd
+      (local.set $c0_hi (f32x4.add (local.get $c0_hi) (f32x4.mul (local.get $a) (local.get $bhi)))) ;; madd
+
+      (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+      (local.set $c1_lo (f32x4.add (local.get $c1_lo) (f32x4.mul (local.get $a) (local.get $blo)))) ;; madd
+      (local.set $c1_hi (f32x4.add (local.get $c1_hi) (f32x4.mul (local.get $a) (local.get $bhi)))) ;; madd
+
+      (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+      (local.set $c2_lo (f32x4.add (local.get $c2_lo) (f32x4.mul (local.get $a) (local.get $blo)))) ;; madd
+      (local.set $c2_hi (f32x4.add (local.get $c2_hi) (f32x4.mul (local.get $a) (local.get $bhi)))) ;; madd
+
+      (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+      (local.set $c3_lo (f32x4.add (local.get $c3_lo) (f32x4.mul (local.get $a) (local.get $blo)))) ;; madd
+      (local.set $c3_hi (f32x4.add (local.get $c3_hi) (f32x4.mul (local.get $a) (local.get $bhi)))) ;; madd
+
+      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+      (br_if $k (i32.lt_u (local.get $pa) (local.get $end))))
+
+    (if (local.get $acc)
+      (then
+        (local.set $row (i32.add (local.get $pc) (local.get $ldc)))
+        (local.set $c0_lo (f32x4.add (local.get $c0_lo) (v128.load (local.get $pc))))
+        (local.set $c0_hi (f32x4.add (local.get $c0_hi) (v128.load offset=16 (local.get $pc))))
+        (local.set $c1_lo (f32x4.add (local.get $c1_lo) (v128.load (local.get $row))))
+        (local.set $c1_hi (f32x4.add (local.get $c1_hi) (v128.load offset=16 (local.get $row))))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c2_lo (f32x4.add (local.get $c2_lo) (v128.load (local.get $row))))
+        (local.set $c2_hi (f32x4.add (local.get $c2_hi) (v128.load offset=16 (local.get $row))))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c3_lo (f32x4.add (local.get $c3_lo) (v128.load (local.get $row))))
+        (local.set $c3_hi (f32x4.add (local.get $c3_hi) (v128.load offset=16 (local.get $row))))))
+    (v128.store (local.get $pc) (local.get $c0_lo))
+    (v128.store offset=16 (local.get $pc) (local.get $c0_hi))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c1_lo))
+    (v128.store offset=16 (local.get $pc) (local.get $c1_hi))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c2_lo))
+    (v128.store offset=16 (local.get $pc) (local.get $c2_hi))
+    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
+    (v128.store (local.get $pc) (local.get $c3_lo))
+    (v128.store offset=16 (local.get $pc) (local.get $c3_hi)))
+
+  ;; float32 macro-kernel: C block ($pc, mc×nc float32, row stride $ldc floats) =
+  ;; packed A ($pa, mc×kc, 4-row strips) · packed B ($pb, kc×nc, 8-column strips)
+  ;; (+ C block when $acc ≠ 0). Same loop order as `block`.
+  (func (export "block32") (param $pa i32) (param $pb i32) (param $pc i32) (param $mc i32) (param $nc i32) (param $kc i32) (param $ldc i32) (param $acc i32)
+    (local $jr i32) (local $ir i32) (local $aStrip i32) (local $ldcBytes i32)
+    (local.set $ldcBytes (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $aStrip (i32.shl (local.get $kc) (i32.const 4))) ;; bytes per 4-row A strip (a B strip is twice that)
+    (loop $j
+      (local.set $ir (i32.const 0))
+      (loop $i
+        (call $micro32
+          (i32.add (local.get $pa) (i32.mul (i32.shr_u (local.get $ir) (i32.const 2)) (local.get $aStrip)))
+          (i32.add (local.get $pb) (i32.mul (i32.shr_u (local.get $jr) (i32.const 2)) (local.get $aStrip)))
+          (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (local.get $ir) (local.get $ldc)) (local.get $jr)) (i32.const 2)))
+          (local.get $kc)
+          (local.get $ldcBytes)
+          (local.get $acc))
+        (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
+        (br_if $i (i32.lt_u (local.get $ir) (local.get $mc))))
+      (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
+      (br_if $j (i32.lt_u (local.get $jr) (local.get $nc)))))
+
+  ;; float32 gather of $strips full strips of $width lanes (4 for A, 8 for B): for
+  ;; strip s (table entries $x[width·s .. width·s + width-1]) and p = 0 .. $len-1,
+  ;; writes the floats src[x[width·s + r] + y[p]] (r = 0 .. width-1) to $dst. A last
+  ;; partial strip is left to the JS driver (it packs the zero lanes). Addresses as
+  ;; in `pack`, with 4-byte elements.
+  (func (export "pack32") (param $src i32) (param $x i32) (param $strips i32) (param $y i32) (param $len i32) (param $dst i32) (param $width i32)
+    (local $yp i32) (local $yend i32) (local $off i32) (local $xend i32) (local $lane i32)
+    (local.set $yend (i32.add (local.get $y) (i32.shl (local.get $len) (i32.const 2))))
+    (block $done
+      (loop $strip
+        (br_if $done (i32.le_s (local.get $strips) (i32.const 0)))
+        (local.set $xend (i32.add (local.get $x) (i32.shl (local.get $width) (i32.const 2))))
+        (local.set $yp (local.get $y))
+        (loop $p
+          (local.set $off (i32.add (local.get $src) (i32.shl (i32.load (local.get $yp)) (i32.const 2))))
+          (local.set $lane (local.get $x))
+          (loop $r
+            (f32.store (local.get $dst) (f32.load (i32.add (local.get $off) (i32.shl (i32.load (local.get $lane)) (i32.const 2)))))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (local.set $lane (i32.add (local.get $lane) (i32.const 4)))
+            (br_if $r (i32.lt_u (local.get $lane) (local.get $xend))))
+          (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+          (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))
+        (local.set $x (local.get $xend))
+        (local.set $strips (i32.sub (local.get $strips) (i32.const 1)))
+        (br $strip))))
 
   ;; Gathers 4-wide strips: for strip s (table entries $x[4s .. 4s+3]; entries at or
   ;; beyond $count are packed as zeros) and p = 0 .. $len-1, writes the 4 doubles

@@ -16,6 +16,13 @@
  * Summing the KC slices inside wasm means C is read and written through its
  * (possibly strided) offset tables once per K span, not once per KC slice.
  *
+ * Float32 C (a GemmTask whose c is a Float32Array) takes {@link WasmGemm.run}'s
+ * float32 route: the same loops over `block32` (f32x4, 4×8 tiles), packs of float32
+ * (A 4 wide, B 8 wide, gathered in JS), a float32 C block and a float32 scatter, so
+ * the products and sums are float32 throughout, as in sgemm: each KC slice (≤ 256
+ * products) is summed from zero in registers and then added into the block, which
+ * is added into C once per K span.
+ *
  * Copies: the packs (O(MK + KN) per column block, as in gemm.ts), the staged
  * operand ranges (see pack.ts), the offset tables of staged operands, and the C
  * block. Window views are never materialized.
@@ -24,12 +31,15 @@ import { GemmBlocking } from "../gemm";
 import { GemmTask } from "../tasks";
 import { NumericData } from "../../types";
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from "./gemm_wasm";
-import { Reach, StripTables, canStage, packStrips, reach, shouldStage, stage } from "./pack";
+import { Reach, StripTables, canStage, packStrips, packStrips32, reach, shouldStage, stage } from "./pack";
 import { chooseScatter } from "./scatter";
 
 /** Micro-tile shape compiled into gemm.wat (do not change without the .wat). */
 export const WASM_MR = 4;
 export const WASM_NR = 4;
+/** Micro-tile of the float32 kernel (`block32`): 4 rows × 8 columns. */
+export const WASM32_MR = 4;
+export const WASM32_NR = 8;
 
 /**
  * Blocking for the wasm kernel: one A block (128×256 doubles = 256 KiB) fits a
@@ -78,6 +88,15 @@ interface WasmApi {
 }
 type BlockFn = (pa: number, pb: number, pc: number, mc: number, nc: number, kc: number, ldc: number, accumulate: number) => void;
 type PackFn = (src: number, x: number, count: number, y: number, len: number, dst: number) => void;
+type Pack32Fn = (src: number, x: number, strips: number, y: number, len: number, dst: number, width: number) => void;
+
+/** A float32 operand staged into wasm memory (indices in floats; see {@link WasmGemm.run}). */
+interface Staged32 {
+  readonly reach: Reach;
+  readonly srcAt: number;
+  readonly xAt: number;
+  readonly yAt: number;
+}
 
 /** Packs lanes x0..x0+count × steps y0..y0+len of one operand (batch base `base`) at double index `at`. */
 type Packer = (base: number, x0: number, count: number, y0: number, len: number, at: number) => void;
@@ -154,14 +173,16 @@ export function wasmSimdSupported(): boolean {
  */
 export class WasmGemm {
   private f64: Float64Array;
+  private f32: Float32Array;
   private i32: Int32Array;
 
   private constructor(
-    private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly pack: PackFn,
+    private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly block32: BlockFn, private readonly pack: PackFn, private readonly pack32: Pack32Fn,
     /** Which build of the kernel this instance runs. */
     readonly variant: KernelVariant,
   ) {
     this.f64 = new Float64Array(memory.buffer);
+    this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
   }
 
@@ -179,7 +200,7 @@ export class WasmGemm {
     if (choice === "relaxed" && !relaxed) return undefined;
     const variant: KernelVariant = choice === "plain" || !relaxed ? "plain" : "relaxed";
     const { exports } = new api.Instance(new api.Module(gemmModuleBytes(variant)), {});
-    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.pack as PackFn, variant);
+    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant);
   }
 
   /** Bytes of linear memory currently reserved. */
@@ -195,6 +216,7 @@ export class WasmGemm {
     // Growing detaches the old buffer, so the views are rebuilt whenever it changed.
     if (this.f64.buffer !== this.memory.buffer) {
       this.f64 = new Float64Array(this.memory.buffer);
+      this.f32 = new Float32Array(this.memory.buffer);
       this.i32 = new Int32Array(this.memory.buffer);
     }
   }
@@ -209,6 +231,10 @@ export class WasmGemm {
     checkGemmOptions(options);
     const { m, n, k } = task;
     if (m === 0 || n === 0 || k === 0) return;
+    if (task.c instanceof Float32Array) {
+      this.run32(task, task.c, options);
+      return;
+    }
     const blocking = options.blocking ?? WASM_BLOCKING;
     const mcMax = roundUp(Math.min(blocking.mc, m), WASM_MR);
     const kcMax = Math.min(blocking.kc, k);
@@ -272,6 +298,103 @@ export class WasmGemm {
         }
       }
     }
+  }
+
+  /**
+   * The float32 route of {@link run}: C (float32) += A·B with float32 packs, the f32x4
+   * kernel and float32 sums (operands of other dtypes are rounded to float32 as they
+   * are packed). Same blocking and loop order as the float64 route; nc is rounded up
+   * to the 8-wide B strip. Staging as in the float64 route (a float32 copy of the
+   * reachable storage, gathered by wasm `pack32`); otherwise packs gather in JS
+   * (pack.ts `packStrips32`), as do the last partial strips.
+   */
+  private run32(task: GemmTask, c: Float32Array, options: WasmGemmOptions): void {
+    const { m, n, k } = task;
+    const blocking = options.blocking ?? WASM_BLOCKING;
+    const mcMax = roundUp(Math.min(blocking.mc, m), WASM32_MR);
+    const kcMax = Math.min(blocking.kc, k);
+    const ncMax = roundUp(Math.min(blocking.nc, n), WASM32_NR);
+    const budget = options.bSpanBudget ?? B_SPAN_BUDGET;
+    const span = Math.min(k, Math.max(1, Math.floor(budget / (ncMax * kcMax))) * kcMax);
+    const ldc = ncMax + 8; // see run: keeps block columns out of one cache set
+    const aTables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
+    const bTables: StripTables = { x: task.bCol, y: task.bRow, batch: task.bBatch };
+    const layout = (staging: "auto" | "never" | "always") => {
+      // Regions in floats, each on an 8-float (32-byte) boundary.
+      let top = 0;
+      const alloc = (floats: number): number => {
+        const at = top;
+        top += roundUp(floats, 8);
+        return at;
+      };
+      const aAt = alloc(mcMax * kcMax);
+      const cAt = alloc(mcMax * ldc);
+      const bAt = alloc(span * ncMax);
+      const plan = (data: NumericData, t: StripTables): Staged32 | undefined => {
+        const r = reach(t);
+        const it = staging === "never" ? false : staging === "always" ? canStage(r, data.length) : shouldStage(r, t, data.length);
+        return it ? { reach: r, srcAt: alloc(r.size), xAt: alloc(t.x.length), yAt: alloc(t.y.length) } : undefined;
+      };
+      const a = plan(task.a, aTables);
+      const b = plan(task.b, bTables);
+      return { aAt, cAt, bAt, a, b, top };
+    };
+    let plan = layout(options.staging ?? "auto");
+    try {
+      this.reserve(Math.ceil(plan.top / 2));
+    } catch (err) {
+      if (!(err instanceof RangeError) || options.staging === "never") throw err;
+      plan = layout("never");
+      this.reserve(Math.ceil(plan.top / 2));
+    }
+    const { aAt, cAt, bAt } = plan;
+    const mem = this.f32;
+    const packA = this.packer32(task.a, aTables, plan.a, WASM32_MR);
+    const packB = this.packer32(task.b, bTables, plan.b, WASM32_NR);
+    const scatter = chooseScatter(task.cRow, task.cCol);
+    for (let batch = 0; batch < task.aBatch.length; batch++) {
+      const aBase = task.aBatch[batch];
+      const bBase = task.bBatch[batch];
+      const cBase = task.cBatch[batch];
+      for (let j0 = 0; j0 < n; j0 += ncMax) {
+        const nc = Math.min(ncMax, n - j0);
+        const ncPad = roundUp(nc, WASM32_NR);
+        for (let s0 = 0; s0 < k; s0 += span) {
+          const sEnd = Math.min(k, s0 + span);
+          for (let p0 = s0; p0 < sEnd; p0 += kcMax) {
+            packB(bBase, j0, nc, p0, Math.min(kcMax, sEnd - p0), bAt + (p0 - s0) * ncPad);
+          }
+          for (let i0 = 0; i0 < m; i0 += mcMax) {
+            const mc = Math.min(mcMax, m - i0);
+            const mcPad = roundUp(mc, WASM32_MR);
+            for (let p0 = s0; p0 < sEnd; p0 += kcMax) {
+              const kc = Math.min(kcMax, sEnd - p0);
+              packA(aBase, i0, mc, p0, kc, aAt);
+              this.block32(aAt * 4, (bAt + (p0 - s0) * ncPad) * 4, cAt * 4, mcPad, ncPad, kc, ldc, p0 === s0 ? 0 : 1);
+            }
+            scatter(c, cBase, task.cRow, task.cCol, i0, mc, j0, nc, mem, cAt, ldc);
+          }
+        }
+      }
+    }
+  }
+
+  /** The float32 packer of one operand (`width`-lane strips): stages it now if planned. */
+  private packer32(data: NumericData, tables: StripTables, staged: Staged32 | undefined, width: number): Packer {
+    const mem = this.f32;
+    const js: Packer = (base, x0, count, y0, len, at) => packStrips32(data, base, tables, x0, count, y0, len, mem, at, width);
+    if (staged === undefined) return js;
+    stage(data, staged.reach, mem, staged.srcAt);
+    this.i32.set(tables.x, staged.xAt);
+    this.i32.set(tables.y, staged.yAt);
+    const pack32 = this.pack32;
+    return (base, x0, count, y0, len, at) => {
+      const strips = Math.floor(count / width);
+      const origin = (staged.srcAt - staged.reach.lo + base) * 4;
+      if (strips > 0) pack32(origin, (staged.xAt + x0) * 4, strips, (staged.yAt + y0) * 4, len, at * 4, width);
+      const done = strips * width;
+      if (done < count) js(base, x0 + done, count - done, y0, len, at + done * len);
+    };
   }
 
   /** The packer of one operand: stages it (copy + tables) now if its layout says so. */

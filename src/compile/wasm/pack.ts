@@ -8,7 +8,7 @@
  *
  * Two ways to gather, chosen per operand and task ({@link planStaging}):
  *  - in JS, straight from the operand's storage through its offset tables;
- *  - in wasm (`pack` in gemm.wat), from a float64 copy of just the storage range the
+ *  - in wasm (`pack` in gemm.wat), from a float64 (float32: `pack32`) copy of just the storage range the
  *    task can reach ("staging"), made once per task with one TypedArray.set — worth
  *    it when that range is not much larger than what gets gathered (e.g. a window
  *    view's padded input: 2.2 M doubles copied instead of 18.9 M gathered in JS).
@@ -59,8 +59,8 @@ export function canStage(r: Reach, dataLength: number): boolean {
   return r.lo >= 0 && r.lo + r.size <= dataLength && r.size < 2 ** 28;
 }
 
-/** Copies data[lo, lo + size) into `dst` at `at`, converting to float64 (the staging copy). */
-export function stage(data: NumericData, r: Reach, dst: Float64Array, at: number): void {
+/** Copies data[lo, lo + size) into `dst` at `at`, converting to dst's type (the staging copy). */
+export function stage(data: NumericData, r: Reach, dst: Float64Array | Float32Array, at: number): void {
   const part = Array.isArray(data) ? data.slice(r.lo, r.lo + r.size) : data.subarray(r.lo, r.lo + r.size);
   dst.set(part, at);
 }
@@ -74,4 +74,29 @@ function extent(table: Int32Array): [number, number] {
     if (v > hi) hi = v;
   }
   return [lo, hi];
+}
+
+/**
+ * JS gather into `width`-lane strips of a float32 pack (the float32 kernel packs A
+ * 4 wide and B 8 wide): strip s, step p → data[base + x[x0 + width·s + r] + y[y0 + p]],
+ * lanes past `count` packed as zeros. Values are rounded to float32 on the store (the
+ * float32 GEMM's inputs are float32 already, or are cast as numpy's `dtype=` does).
+ */
+export function packStrips32(
+  data: NumericData, base: number, t: PackTables, x0: number, count: number, y0: number, len: number,
+  dst: Float32Array, at: number, width: number,
+): void {
+  const { x, y } = t;
+  const lanes = new Int32Array(width);
+  let w = at;
+  for (let s = 0; s < count; s += width) {
+    const full = Math.min(width, count - s);
+    for (let r = 0; r < full; r++) lanes[r] = base + x[x0 + s + r];
+    for (let p = 0; p < len; p++) {
+      const off = y[y0 + p];
+      for (let r = 0; r < full; r++) dst[w + r] = data[lanes[r] + off];
+      for (let r = full; r < width; r++) dst[w + r] = 0;
+      w += width;
+    }
+  }
 }

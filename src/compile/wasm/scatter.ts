@@ -1,12 +1,13 @@
 /**
  * Adding a finished C block (contiguous, in wasm memory) into the task's C, which
  * may be any strided view: `c[cBase + cRow[i0+i] + cCol[j0+j]] += block[i·ld + j]`.
+ * Both are float64, or both float32 (the float32 kernel: the add rounds to float32).
  */
 
 /** One scatter loop; `src[at + i·ld + j]` is block element (i, j), only the valid mc×nc corner is read. */
 export type Scatter = (
-  c: Float64Array, cBase: number, cRow: Int32Array, cCol: Int32Array,
-  i0: number, mc: number, j0: number, nc: number, src: Float64Array, at: number, ld: number,
+  c: Float64Array | Float32Array, cBase: number, cRow: Int32Array, cCol: Int32Array,
+  i0: number, mc: number, j0: number, nc: number, src: Float64Array | Float32Array, at: number, ld: number,
 ) => void;
 
 /**
@@ -23,8 +24,8 @@ export function chooseScatter(cRow: Int32Array, cCol: Int32Array): Scatter {
 
 /** j innermost; rows of C contiguous over the block (cCol a unit run) skip the column table. */
 function scatterRows(
-  c: Float64Array, cBase: number, cRow: Int32Array, cCol: Int32Array,
-  i0: number, mc: number, j0: number, nc: number, src: Float64Array, at: number, ld: number,
+  c: Float64Array | Float32Array, cBase: number, cRow: Int32Array, cCol: Int32Array,
+  i0: number, mc: number, j0: number, nc: number, src: Float64Array | Float32Array, at: number, ld: number,
 ): void {
   if (isUnitRun(cCol, j0, nc)) {
     const col0 = cBase + cCol[j0];
@@ -44,8 +45,8 @@ function scatterRows(
 
 /** i innermost; columns of C contiguous over the block (cRow a unit run) skip the row table. */
 function scatterColumns(
-  c: Float64Array, cBase: number, cRow: Int32Array, cCol: Int32Array,
-  i0: number, mc: number, j0: number, nc: number, src: Float64Array, at: number, ld: number,
+  c: Float64Array | Float32Array, cBase: number, cRow: Int32Array, cCol: Int32Array,
+  i0: number, mc: number, j0: number, nc: number, src: Float64Array | Float32Array, at: number, ld: number,
 ): void {
   if (isUnitRun(cRow, i0, mc)) {
     const row0 = cBase + cRow[i0];
