@@ -5,11 +5,11 @@
  */
 import { compilePlan } from "./compile";
 import { emitLoops, loopShape } from "./compile/loops";
-import { EinsumOptions, ShapeOrTensor, parse, splitShapes } from "./einsum";
+import { EinsumOptions, ShapeOrTensor, lowerAffine, parse, splitShapes } from "./einsum";
 import { promote, rowMajorStrides, dtypeOf, zeros } from "./ndutil";
 import { formatPlan, labelNamer } from "./path";
 import { planEinsum, Plan } from "./plan";
-import { derivedShapes, describeAffine, padWidths, planAffine } from "./affine_einsum";
+import { describeAffine } from "./affine_einsum";
 import { hasAffine } from "./parse";
 import { LabelledView, labelledView, loopTask, resultView } from "./run";
 import { DType, Tensor, TYPED_ARRAY } from "./types";
@@ -45,20 +45,17 @@ function isTensor(x: ShapeOrTensor): x is Tensor {
 export function explain(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | EinsumOptions>): Explanation {
   const { shapes, options } = splitShapes(shapesOrArrays);
   const arrays = shapesOrArrays.filter((x): x is Tensor => !("length" in (x as object)) && isTensor(x as ShapeOrTensor) && "shape" in (x as object));
-  let subscripts = parse(spec);
+  const subscripts = parse(spec);
   let affineLines: string[] = [];
-  let planShapes: ReadonlyArray<readonly number[]> = shapes;
   const hasArrays = arrays.length === shapes.length;
+  let plan: Plan;
   if (hasAffine(subscripts) || options.pad !== undefined) {
-    // Explained as what runs: the plain spec over each affine operand's derived view.
-    const pads = options.pad ?? {};
-    const affine = planAffine(subscripts, shapes, options.sizes ?? {}, undefined, pads);
-    const strides = shapes.map((s, i) => (hasArrays && pads[i] === undefined ? arrays[i].stride : rowMajorStrides(s.map((n, a) => n + padWidths(pads, i, s.length)[a][0] + padWidths(pads, i, s.length)[a][1]))));
-    affineLines = [...describeAffine(affine, strides, pads), ""];
-    subscripts = parse(affine.plainSpec);
-    planShapes = derivedShapes(affine);
-  }
-  const plan = planEinsum(subscripts, planShapes, options.optimize ?? "greedy");
+    // Explained as what runs (the same lowering as einsum and compile): the plain spec over each operand's derived view.
+    const lowering = lowerAffine(subscripts, shapes, options, options.out?.shape);
+    const strides = shapes.map((s, i) => (hasArrays ? arrays[i].stride : rowMajorStrides(s)));
+    affineLines = [...describeAffine(lowering.affine, strides), ""];
+    plan = lowering.plain;
+  } else plan = planEinsum(subscripts, shapes, options.optimize ?? "greedy");
   const dtype = options.dtype ?? (arrays.length === shapes.length ? promote(arrays.map((a) => dtypeOf(a))) : "float64");
   const program = compilePlan(plan, dtype);
   const name = labelNamer(plan);
