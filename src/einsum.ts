@@ -339,7 +339,7 @@ export class Expression {
     tensors.forEach((t, i) => {
       const want = shapes[i];
       if (t.shape.length !== want.length || t.shape.some((n, j) => n !== want[j])) {
-        throw new EinsumError(`operand ${i} has shape [${t.shape.join(", ")}] but the expression "${this.spec}" was compiled for [${want.join(", ")}]`);
+        throw new EinsumError(`operand ${i} has shape [${t.shape.join(", ")}] but the expression was compiled for [${want.join(", ")}] (expression "${this.spec}")`);
       }
     });
     const dtype = resultDtype(tensors, options);
