@@ -264,6 +264,11 @@ function written(a: AxisIndex): string {
   return w.plain ? w.index.terms[0].label : `(${formatAffine(w.index)})`;
 }
 
+/** An operand's (or the output's) term as the spec writes it, e.g. `bi(2h+k-1)(2w+l-1)`. */
+export function writtenTerm(op: AffineOperand): string {
+  return op.axes.map(written).join("");
+}
+
 /** An axis item in the coordinates the view is built in (the padded copy's, when padded). */
 function viewItem(a: AxisIndex): string {
   return a.plain ? a.index.terms[0].label : fmt(a);
@@ -286,7 +291,7 @@ export function describeAffine(plan: AffinePlan, strides: ReadonlyArray<readonly
       for (const t of a.index.terms) s[op.labels.indexOf(t.label)] += t.coef * base[axis];
     });
     const view = `view ${op.labels.join("")} shape [${op.labels.map((l) => plan.ranges.get(l)).join(", ")}] strides [${s.join(", ")}] offset +${offset}`;
-    const asWritten = op.axes.map(written).join("");
+    const asWritten = writtenTerm(op);
     if (!widths) {
       lines.push(`  operand ${i}: ${asWritten} → ${view}`);
       return;
@@ -299,7 +304,7 @@ export function describeAffine(plan: AffinePlan, strides: ReadonlyArray<readonly
     );
   });
   if (plan.scatter) {
-    lines.push(`  output ${plan.output.axes.map(written).join("")} [${plan.outputShape.join(", ")}]: scatter-add of an intermediate ${plan.output.labels.join("")} (a copy), accumulated sequentially`);
+    lines.push(`  output ${writtenTerm(plan.output)} [${plan.outputShape.join(", ")}]: scatter-add of an intermediate ${plan.output.labels.join("")} (a copy), accumulated sequentially`);
   }
   return lines;
 }

@@ -286,7 +286,8 @@ export class Expression {
   /** The affine lowering, when the spec has affine indices or `pad` (undefined for a plain spec). */
   readonly lowering: AffineLowering | undefined;
   private readonly programs = new Map<DType, Program>();
-  private readonly options: EinsumOptions;
+  /** The options given to compile() (each run's options override them, except `sizes` and `pad`). */
+  readonly options: EinsumOptions;
 
   constructor(plan: Plan, options: EinsumOptions = {}, lowering?: AffineLowering) {
     checkEinsumOptions(options, "Expression");

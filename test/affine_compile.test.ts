@@ -130,6 +130,11 @@ test("explain() of a padded spec shows the index as written, the padding and the
   const pad = { pad: { 0: [[0, 0], [0, 0], [1, 1], [1, 1]] as Array<[number, number]> } };
   const text = explain("bi(2h+k-1)(2w+l-1),oikl->bohw", [2, 3, 9, 9], [4, 3, 3, 3], pad).text;
   const lines = text.split("\n");
+  assert.deepEqual(lines.slice(0, 3), [
+    'spec: "bi(2h+k-1)(2w+l-1),oikl->bohw"',
+    "operands: #0 bi(2h+k-1)(2w+l-1) [2, 3, 9, 9]; #1 oikl [4, 3, 3, 3]",
+    "output: bohw [2, 4, 5, 5] float64",
+  ]);
   const at = lines.findIndex((l) => l.startsWith("affine lowering"));
   assert.deepEqual(lines.slice(at, at + 5), [
     'affine lowering: plain spec "bihwkl,oikl->bohw" over derived views (no copy unless padded)',
@@ -138,6 +143,13 @@ test("explain() of a padded spec shows the index as written, the padding and the
     "    over the padded copy: bi(2h+k)(2w+l) → view bihwkl shape [2, 3, 5, 5, 3, 3] strides [363, 121, 22, 2, 11, 1] offset +0",
     "  operand 1: oikl → view oikl shape [4, 3, 3, 3] strides [27, 9, 3, 1] offset +0",
   ]);
-  // An unpadded scatter: the output index as written.
-  assert.match(explain("bohw,oikl->bi(2h+k)(2w+l)", [2, 4, 3, 3], [4, 3, 3, 3]).text, /\n {2}output bi\(2h\+k\)\(2w\+l\) \[2, 3, 7, 7\]: scatter-add/);
+  // A compiled expression explains itself with its own shapes and options: the same text.
+  const conv = compile("bi(2h+k-1)(2w+l-1),oikl->bohw", [2, 3, 9, 9], [4, 3, 3, 3], pad);
+  assert.equal(explain(conv).text, text);
+  // A scatter: the real output (not the intermediate), its index as written.
+  const t = explain("bohw,oikl->bi(2h+k)(2w+l)", [2, 4, 3, 3], [4, 3, 3, 3]);
+  assert.deepEqual(t.outputShape, [2, 3, 7, 7]);
+  assert.match(t.text, /\noutput: bi\(2h\+k\)\(2w\+l\) \[2, 3, 7, 7\] float64\n/);
+  assert.match(t.text, /\n {2}output bi\(2h\+k\)\(2w\+l\) \[2, 3, 7, 7\]: scatter-add of an intermediate bihwkl/);
+  assert.deepEqual(t.outputShape, compile("bohw,oikl->bi(2h+k)(2w+l)", [2, 4, 3, 3], [4, 3, 3, 3]).outputShape);
 });
