@@ -195,6 +195,16 @@ export function planAffine(
     op.axes.forEach((a, axis) => {
       const reach = indexReach(a.index, range);
       if (reach === null || a.plain) return; // a plain axis is its label's size, or 1 and broadcast
+      const [before, after] = widths[i][axis];
+      if (before > 0 || after > 0) {
+        // A padded axis: say it in the operand's own coordinates, as the index was written.
+        const n = unpadded[i][axis];
+        const room = `axis ${axis} of operand ${i} has size ${n}, padded by [${before}, ${after}] to indices ${-before}..${n - 1 + after}`;
+        const w = `(${formatAffine(a.written?.index ?? a.index)})`;
+        if (reach.lo < 0) throw new EinsumError(`index ${w} reaches ${reach.lo - before} but ${room} (${rangeText(a)}): add ${-reach.lo} to its constant, or pad axis ${axis} by ${before - reach.lo} before`, source, a.span);
+        if (reach.hi > shapes[i][axis] - 1) throw new EinsumError(`index ${w} reaches ${reach.hi - before} but ${room} (${rangeText(a)})`, source, a.span);
+        return;
+      }
       if (reach.lo < 0) {
         throw new EinsumError(
           `index ${fmt(a)} reaches ${reach.lo} but labels run from 0 (axis ${axis} of operand ${i} starts at 0; ${rangeText(a)}): add ${-reach.lo} to its constant, or pad the operand`,

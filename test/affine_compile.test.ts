@@ -124,6 +124,15 @@ test("compile(): run() checks the compiled shapes and refuses per-run sizes/pad"
     "Line 1, col 3:\n> 1 | bi(2h+k)(2w+l),oikl->bohw\n        ^~~~~~\nindex (2h+k) reaches 64 but axis 2 of operand 0 has size 64 (h < 32, k < 3)",
   );
   assert.match(message(() => compile("(h+k),k->h", [10], [3], { pad: { 2: [[1, 1]] } })), /pad names operand 2, but there are only 2 operands/);
+  // A padded axis's bounds are said in the operand's own coordinates, with the index as written.
+  assert.equal(
+    message(() => compile("(h+k-2),k->h", [10], [3], { sizes: { h: 8 }, pad: { 0: [[1, 1]] } })),
+    "Line 1, col 1:\n> 1 | (h+k-2),k->h\n      ^~~~~~~\nindex (h+k-2) reaches -2 but axis 0 of operand 0 has size 10, padded by [1, 1] to indices -1..10 (h < 8, k < 3): add 1 to its constant, or pad axis 0 by 2 before",
+  );
+  assert.equal(
+    message(() => compile("(h+k-1),k->h", [10], [3], { sizes: { h: 11 }, pad: { 0: [[1, 1]] } })),
+    "Line 1, col 1:\n> 1 | (h+k-1),k->h\n      ^~~~~~~\nindex (h+k-1) reaches 11 but axis 0 of operand 0 has size 10, padded by [1, 1] to indices -1..10 (h < 11, k < 3)",
+  );
 });
 
 test("explain() of a padded spec shows the index as written, the padding and the view over the padded copy", () => {
