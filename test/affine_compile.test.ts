@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { compile, einsum } from "../src/einsum";
 import { explain } from "../src/explain";
+import { einsumPath } from "../src/path";
 import { EinsumError } from "../src/errors";
 import { fromFlat, toNested, zeros } from "../src/ndutil";
 import { PadOption } from "../src/affine_einsum";
@@ -161,4 +162,19 @@ test("explain() of a padded spec shows the index as written, the padding and the
   assert.match(t.text, /\noutput: bi\(2h\+k\)\(2w\+l\) \[2, 3, 7, 7\] float64\n/);
   assert.match(t.text, /\n {2}output bi\(2h\+k\)\(2w\+l\) \[2, 3, 7, 7\]: scatter-add of an intermediate bihwkl/);
   assert.deepEqual(t.outputShape, compile("bohw,oikl->bi(2h+k)(2w+l)", [2, 4, 3, 3], [4, 3, 3, 3]).outputShape);
+});
+
+test("einsumPath, explain and compile plan an affine spec the same way (FLOPs over the real ranges)", () => {
+  const spec = "bi(2h+k-1)(2w+l-1),oikl->bohw";
+  const shapes = [[2, 3, 9, 9], [4, 3, 3, 3]];
+  const pad = { pad: { 0: [[0, 0], [0, 0], [1, 1], [1, 1]] as Array<[number, number]> } };
+  const info = einsumPath(spec, ...shapes, pad);
+  // b i h w k l o = 2·3·5·5·3·3·4 multiply-adds, one step.
+  assert.equal(info.optimizedFlops, 2 * 2 * 3 * 5 * 5 * 3 * 3 * 4);
+  assert.equal(info.table, explain(spec, ...shapes, pad).text.split("\n\n")[2]);
+  assert.equal(compile(spec, ...shapes, pad).plan.optimizedFlops, info.optimizedFlops);
+  // pad on a plain spec takes the same route in all three.
+  const plainPadded = { pad: { 0: [[0, 2]] as Array<[number, number]> } }; // i runs over 3 values and 2 zeros
+  assert.deepEqual(einsumPath("i,i->", [3], [5], plainPadded).plan.sizes.get("i"), 5);
+  assert.deepEqual(compile("i,i->", [3], [5], plainPadded).run(fromFlat([1, 2, 3], [3]), fromFlat([1, 1, 1, 1, 10], [5])).data[0], 6);
 });
