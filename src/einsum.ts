@@ -213,9 +213,13 @@ export interface AffineLowering {
   readonly plain: Plan;
 }
 
+function affinePlanFor(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, options: EinsumOptions, outShape?: readonly number[]): AffinePlan {
+  return planAffine(subscripts, shapes, options.sizes ?? {}, outShape, options.pad ?? {});
+}
+
 /** Plans an affine spec for shapes (pure: shapes and options only). */
 export function lowerAffine(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, options: EinsumOptions, outShape?: readonly number[]): AffineLowering {
-  const affine = planAffine(subscripts, shapes, options.sizes ?? {}, outShape, options.pad ?? {});
+  const affine = affinePlanFor(subscripts, shapes, options, outShape);
   return { affine, plain: planEinsum(parse(affine.plainSpec), derivedShapes(affine), options.optimize ?? "greedy") };
 }
 
@@ -241,11 +245,11 @@ function runAffine(lowered: AffineLowering, program: Program, tensors: readonly 
   return target;
 }
 
-/** einsum's affine route: lower, fetch the cached plain program, run. */
+/** einsum's affine route: the affine plan, the plain program from the cache (planned on a miss only), run. */
 function affineEinsum(subscripts: Subscripts, tensors: Tensor[], dtype: DType, options: EinsumOptions): Tensor {
-  const lowered = lowerAffine(subscripts, tensors.map((t) => t.shape), options, options.out?.shape);
-  const program = programFor(lowered.affine.plainSpec, derivedShapes(lowered.affine), options.optimize ?? "greedy", dtype);
-  return runAffine(lowered, program, tensors, dtype, options.backend ?? defaultBackend(), options.out);
+  const affine = affinePlanFor(subscripts, tensors.map((t) => t.shape), options, options.out?.shape);
+  const program = programFor(affine.plainSpec, derivedShapes(affine), options.optimize ?? "greedy", dtype);
+  return runAffine({ affine, plain: program.plan }, program, tensors, dtype, options.backend ?? defaultBackend(), options.out);
 }
 
 /** Clears a view element by element (an `out` given to a scatter starts from zero). */
