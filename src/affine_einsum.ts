@@ -14,7 +14,7 @@
  */
 import { AffineIndex, indexReach, largestRange, formatAffine } from "./affine";
 import { EinsumError, Span } from "./errors";
-import { zeros } from "./ndutil";
+import { rowMajorStrides, zeros } from "./ndutil";
 import { Subscripts, Term } from "./parse";
 import { makeView } from "./views/strided";
 import { addScaled } from "./views/assign";
@@ -26,6 +26,8 @@ interface AxisIndex {
   readonly span: Span;
   /** Written as a bare label (its size sets the label's range). */
   readonly plain: boolean;
+  /** The item as written in the spec, when padding shifted `index` into the padded copy's coordinates. */
+  readonly written?: { readonly index: AffineIndex; readonly plain: boolean };
 }
 
 /** An operand's derived view geometry (before applying the real strides). */
@@ -46,6 +48,10 @@ export interface AffinePlan {
   readonly plainSpec: string;
   /** True when the output needs a scatter-add (an affine or repeated output index). */
   readonly scatter: boolean;
+  /** The operands' own shapes, as planned (before padding). */
+  readonly shapes: ReadonlyArray<readonly number[]>;
+  /** Per operand: its [before, after] widths when the `pad` option names it, else undefined (no copy). */
+  readonly pads: ReadonlyArray<ReadonlyArray<readonly [number, number]> | undefined>;
 }
 
 /** Zero padding per operand: `{ 0: [[0,0],[0,0],[1,1],[1,1]] }` (before, after per axis). */
@@ -111,7 +117,9 @@ export function planAffine(
   const inputs = subscripts.inputs.map((t, i) => {
     // Padding shifts the index into the padded copy's coordinates.
     const axes = axesOf(t, `operand ${i}`, source).map((a, axis) =>
-      widths[i][axis] && widths[i][axis][0] ? { ...a, plain: false, index: { ...a.index, constant: a.index.constant + widths[i][axis][0] } } : a,
+      widths[i][axis] && widths[i][axis][0]
+        ? { ...a, plain: false, index: { ...a.index, constant: a.index.constant + widths[i][axis][0] }, written: { index: a.index, plain: a.plain } }
+        : a,
     );
     if (axes.length !== shapes[i].length) {
       throw new EinsumError(`operand ${i} has ${shapes[i].length} dimensions (shape [${shapes[i].join(", ")}]) but its subscripts index ${axes.length}`, source, t.span);
@@ -187,6 +195,16 @@ export function planAffine(
     op.axes.forEach((a, axis) => {
       const reach = indexReach(a.index, range);
       if (reach === null || a.plain) return; // a plain axis is its label's size, or 1 and broadcast
+      const [before, after] = widths[i][axis];
+      if (before > 0 || after > 0) {
+        // A padded axis: say it in the operand's own coordinates, as the index was written.
+        const n = unpadded[i][axis];
+        const room = `axis ${axis} of operand ${i} has size ${n}, padded by [${before}, ${after}] to indices ${-before}..${n - 1 + after}`;
+        const w = `(${formatAffine(a.written?.index ?? a.index)})`;
+        if (reach.lo < 0) throw new EinsumError(`index ${w} reaches ${reach.lo - before} but ${room} (${rangeText(a)}): add ${-reach.lo} to its constant, or pad axis ${axis} by ${before - reach.lo} before`, source, a.span);
+        if (reach.hi > shapes[i][axis] - 1) throw new EinsumError(`index ${w} reaches ${reach.hi - before} but ${room} (${rangeText(a)})`, source, a.span);
+        return;
+      }
       if (reach.lo < 0) {
         throw new EinsumError(
           `index ${fmt(a)} reaches ${reach.lo} but labels run from 0 (axis ${axis} of operand ${i} starts at 0; ${rangeText(a)}): add ${-reach.lo} to its constant, or pad the operand`,
@@ -213,7 +231,8 @@ export function planAffine(
   });
   const scatter = outAxes.some((a) => !a.plain) || output.labels.length !== outAxes.length;
   const plainSpec = `${inputs.map((op) => op.labels.join("")).join(",")}->${output.labels.join("")}`;
-  return { subscripts, inputs, output, ranges, outputShape, plainSpec, scatter };
+  const padsOf = unpadded.map((_, i) => (pads[i] === undefined ? undefined : widths[i]));
+  return { subscripts, inputs, output, ranges, outputShape, plainSpec, scatter, shapes: unpadded.map((s) => [...s]), pads: padsOf };
 }
 
 /** The view geometry of an operand's distinct labels over `x` (strides, offset), through makeView. */
@@ -249,21 +268,53 @@ export function derivedShapes(plan: AffinePlan): number[][] {
   return plan.inputs.map((op) => op.labels.map((l) => plan.ranges.get(l)!));
 }
 
-/** Lines for explain(): each operand's derived view, the padding, and the scatter. */
-export function describeAffine(plan: AffinePlan, strides: ReadonlyArray<readonly number[]>, pads: PadOption): string[] {
+/** An axis item as the spec writes it: a bare label, or a parenthesized index. */
+function written(a: AxisIndex): string {
+  const w = a.written ?? a;
+  return w.plain ? w.index.terms[0].label : `(${formatAffine(w.index)})`;
+}
+
+/** An operand's (or the output's) term as the spec writes it, e.g. `bi(2h+k-1)(2w+l-1)`. */
+export function writtenTerm(op: AffineOperand): string {
+  return op.axes.map(written).join("");
+}
+
+/** An axis item in the coordinates the view is built in (the padded copy's, when padded). */
+function viewItem(a: AxisIndex): string {
+  return a.plain ? a.index.terms[0].label : fmt(a);
+}
+
+/**
+ * Lines for explain(): each operand's derived view, the padding, and the scatter.
+ * `strides` are the given operands' strides (row-major when only shapes are known);
+ * a padded operand's view is over its padded copy, which is row-major.
+ */
+export function describeAffine(plan: AffinePlan, strides: ReadonlyArray<readonly number[]>): string[] {
   const lines = [`affine lowering: plain spec ${JSON.stringify(plan.plainSpec)} over derived views (no copy unless padded)`];
   plan.inputs.forEach((op, i) => {
+    const widths = plan.pads[i];
+    const base = widths ? rowMajorStrides(plan.shapes[i].map((n, axis) => n + widths[axis][0] + widths[axis][1])) : strides[i];
     let offset = 0;
     const s = op.labels.map(() => 0);
     op.axes.forEach((a, axis) => {
-      offset += a.index.constant * strides[i][axis];
-      for (const t of a.index.terms) s[op.labels.indexOf(t.label)] += t.coef * strides[i][axis];
+      offset += a.index.constant * base[axis];
+      for (const t of a.index.terms) s[op.labels.indexOf(t.label)] += t.coef * base[axis];
     });
-    const pad = pads[i] ? `, over one zero-padded copy (pad ${JSON.stringify(pads[i])})` : "";
-    lines.push(`  operand ${i}: ${op.axes.map(fmt).join("")} → view ${op.labels.join("")} shape [${op.labels.map((l) => plan.ranges.get(l)).join(", ")}] strides [${s.join(", ")}] offset +${offset}${pad}`);
+    const view = `view ${op.labels.join("")} shape [${op.labels.map((l) => plan.ranges.get(l)).join(", ")}] strides [${s.join(", ")}] offset +${offset}`;
+    const asWritten = writtenTerm(op);
+    if (!widths) {
+      lines.push(`  operand ${i}: ${asWritten} → ${view}`);
+      return;
+    }
+    const paddedShape = plan.shapes[i].map((n, axis) => n + widths[axis][0] + widths[axis][1]);
+    lines.push(
+      `  operand ${i}: ${asWritten} over [${plan.shapes[i].join(", ")}]`,
+      `    pad [${widths.map(([b, e]) => `[${b}, ${e}]`).join(", ")}]: one zero-padded copy [${paddedShape.join(", ")}] (a copy, made at each run)`,
+      `    over the padded copy: ${op.axes.map(viewItem).join("")} → ${view}`,
+    );
   });
   if (plan.scatter) {
-    lines.push(`  output ${plan.output.axes.map(fmt).join("")} [${plan.outputShape.join(", ")}]: scatter-add of an intermediate ${plan.output.labels.join("")} (a copy), accumulated sequentially`);
+    lines.push(`  output ${writtenTerm(plan.output)} [${plan.outputShape.join(", ")}]: scatter-add of an intermediate ${plan.output.labels.join("")} (a copy), accumulated sequentially`);
   }
   return lines;
 }

@@ -5,7 +5,7 @@
 import { compilePlan, Program } from "./compile";
 import { defaultBackend } from "./compile/backend";
 import { Backend } from "./compile/tasks";
-import { LabelSizes, PadOption, padWidths, planAffine, derivedView, scatterAdd, scatterTarget } from "./affine_einsum";
+import { AffinePlan, LabelSizes, PadOption, planAffine, derivedShapes, derivedView, scatterAdd, scatterTarget } from "./affine_einsum";
 import { EinsumError } from "./errors";
 import { dtypeOf, promote, zeros as makeZeros } from "./ndutil";
 import { assertTensor, checkOptionKeys, describe, reachableRange } from "./validate";
@@ -123,8 +123,7 @@ function checkOperands(operands: readonly unknown[]): Tensor[] {
 }
 
 /** `out` has passed the tensor door (option checks); here: shape, dtype, no self-overlap, no overlap with an input. */
-function checkOut(out: Tensor, plan: Plan, dtype: DType, operands: readonly Tensor[]): void {
-  const want = plan.outputShape;
+function checkOut(out: Tensor, want: readonly number[], dtype: DType, operands: readonly Tensor[]): void {
   if (out.shape.length !== want.length || out.shape.some((n, i) => n !== want[i])) {
     throw new EinsumError(`out has shape [${out.shape.join(", ")}] but the result has shape [${want.join(", ")}]`);
   }
@@ -179,7 +178,7 @@ export function einsum(...args: unknown[]): Tensor {
   const subscripts = parse(spec);
   if (hasAffine(subscripts) || options.pad !== undefined) return affineEinsum(subscripts, tensors, dtype, options);
   const program = programFor(spec, tensors.map((t) => t.shape), options.optimize ?? "greedy", dtype);
-  if (options.out !== undefined) checkOut(options.out, program.plan, dtype, tensors);
+  if (options.out !== undefined) checkOut(options.out, program.plan.outputShape, dtype, tensors);
   return runProgram(program, tensors, options.backend ?? defaultBackend(), options.out);
 }
 
@@ -198,31 +197,59 @@ export function einsumAccumulate(spec: string, out: Tensor, operands: readonly T
   assertTensor(out, "out");
   const dtype = resultDtype(tensors, { dtype: dtypeOf(out, "out") });
   const program = programFor(spec, tensors.map((t) => t.shape), "greedy", dtype);
-  checkOut(out, program.plan, dtype, tensors);
+  checkOut(out, program.plan.outputShape, dtype, tensors);
   return runProgram(program, tensors, options.backend ?? defaultBackend(), out, true);
 }
 
 /**
- * An einsum with affine indices or padding: lowered to a plain einsum over derived
- * views (see src/affine_einsum.ts); a scatter output accumulates an intermediate.
+ * An affine spec (or a padded one) lowered for fixed operand shapes, with no data:
+ * the affine plan (ranges, derived-view geometry, scatter) and the plain plan run
+ * over the derived views. `einsum` builds one per call (the plain program is cached
+ * by spec and shapes); `compile` builds one once and keeps it in its Expression.
  */
+export interface AffineLowering {
+  readonly affine: AffinePlan;
+  /** The plain spec's plan over the derived views' shapes. */
+  readonly plain: Plan;
+}
+
+function affinePlanFor(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, options: EinsumOptions, outShape?: readonly number[]): AffinePlan {
+  return planAffine(subscripts, shapes, options.sizes ?? {}, outShape, options.pad ?? {});
+}
+
+/** Plans an affine spec for shapes (pure: shapes and options only). */
+export function lowerAffine(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, options: EinsumOptions, outShape?: readonly number[]): AffineLowering {
+  const affine = affinePlanFor(subscripts, shapes, options, outShape);
+  return { affine, plain: planEinsum(parse(affine.plainSpec), derivedShapes(affine), options.optimize ?? "greedy") };
+}
+
+/**
+ * Runs a lowered affine spec with its compiled plain `program`: builds each operand's
+ * derived view (over one zero-padded copy where the plan pads it — the only copy on
+ * the input side), runs the plain program, and scatter-adds into the output when
+ * the output index is affine or repeated. The one code path of einsum and compile.
+ */
+function runAffine(lowered: AffineLowering, program: Program, tensors: readonly Tensor[], dtype: DType, backend: Backend, out?: Tensor): Tensor {
+  const { affine } = lowered;
+  const padded = tensors.map((t, i) => {
+    const widths = affine.pads[i];
+    return widths === undefined ? t : padCopy(t, widths);
+  });
+  const views = padded.map((t, i) => derivedView(t, affine.inputs[i], affine.ranges, `einsum operand ${i}`));
+  if (out !== undefined) checkOut(out, affine.outputShape, dtype, [...tensors, ...views]);
+  if (!affine.scatter) return runProgram(program, views, backend, out);
+  const intermediate = runProgram(program, views, backend);
+  if (out) zeroView(out);
+  const target = out ?? scatterTarget(affine, dtype);
+  scatterAdd(target, intermediate, affine);
+  return target;
+}
+
+/** einsum's affine route: the affine plan, the plain program from the cache (planned on a miss only), run. */
 function affineEinsum(subscripts: Subscripts, tensors: Tensor[], dtype: DType, options: EinsumOptions): Tensor {
-  const pads = options.pad ?? {};
-  const plan = planAffine(subscripts, tensors.map((t) => t.shape), options.sizes ?? {}, options.out?.shape, pads);
-  // Padding needs new memory: one zero-padded copy of each padded operand.
-  const padded = tensors.map((t, i) => (pads[i] === undefined ? t : padCopy(t, padWidths(pads, i, t.shape.length))));
-  const views = padded.map((t, i) => derivedView(t, plan.inputs[i], plan.ranges, `einsum operand ${i}`));
-  const inner = { dtype, optimize: options.optimize, backend: options.backend };
-  if (!plan.scatter) return einsum(plan.plainSpec, ...views, { ...inner, out: options.out });
-  const intermediate = einsum(plan.plainSpec, ...views, inner);
-  let out = options.out;
-  if (out) {
-    checkOut(out, { outputShape: plan.outputShape } as Plan, dtype, tensors);
-    zeroView(out);
-  }
-  out ??= scatterTarget(plan, dtype);
-  scatterAdd(out, intermediate, plan);
-  return out;
+  const affine = affinePlanFor(subscripts, tensors.map((t) => t.shape), options, options.out?.shape);
+  const program = programFor(affine.plainSpec, derivedShapes(affine), options.optimize ?? "greedy", dtype);
+  return runAffine({ affine, plain: program.plan }, program, tensors, dtype, options.backend ?? defaultBackend(), options.out);
 }
 
 /** Clears a view element by element (an `out` given to a scatter starts from zero). */
@@ -252,17 +279,41 @@ function programFor(spec: string, shapes: ReadonlyArray<readonly number[]>, opti
   return program;
 }
 
-/** A compiled einsum for fixed operand shapes, reusable across calls. */
+/**
+ * A compiled einsum for fixed operand shapes, reusable across calls. An affine (or
+ * padded) spec is lowered once at compile time; each run builds the derived views
+ * (and the padded copies) over the given arrays and runs the precompiled plain program.
+ */
 export class Expression {
-  /** The contraction plan (shapes, output, path, FLOPs). */
+  /** The contraction plan (shapes, output, path, FLOPs); for an affine spec, the plain spec's plan over the derived views. */
   readonly plan: Plan;
+  /** The affine lowering, when the spec has affine indices or `pad` (undefined for a plain spec). */
+  readonly lowering: AffineLowering | undefined;
   private readonly programs = new Map<DType, Program>();
-  private readonly options: EinsumOptions;
+  /** The options given to compile() (each run's options override them, except `sizes` and `pad`). */
+  readonly options: EinsumOptions;
 
-  constructor(plan: Plan, options: EinsumOptions = {}) {
+  constructor(plan: Plan, options: EinsumOptions = {}, lowering?: AffineLowering) {
     checkEinsumOptions(options, "Expression");
+    if (lowering !== undefined && lowering.plain !== plan) throw new EinsumError("Expression: the plan must be the lowering's plain plan");
     this.plan = plan;
     this.options = options;
+    this.lowering = lowering;
+  }
+
+  /** The spec as written (for an affine spec, not the plain spec it lowers to). */
+  get spec(): string {
+    return (this.lowering?.affine.subscripts ?? this.plan.subscripts).source;
+  }
+
+  /** The operand shapes the expression was compiled for (an affine operand's own shape, not its view's). */
+  get operandShapes(): ReadonlyArray<readonly number[]> {
+    return this.lowering ? this.lowering.affine.shapes : this.plan.operands.map((op) => op.shape);
+  }
+
+  /** The result's shape. */
+  get outputShape(): readonly number[] {
+    return this.lowering ? this.lowering.affine.outputShape : this.plan.outputShape;
   }
 
   /** The program for a computation dtype (compiled once per dtype). */
@@ -280,20 +331,27 @@ export class Expression {
     const last = args[args.length - 1];
     const callOptions = args.length > 0 && isOptions(last) ? (args.pop() as EinsumOptions) : {};
     checkEinsumOptions(callOptions, "Expression.run");
+    for (const key of ["sizes", "pad"] as const) {
+      // They change the lowering, which is fixed at compile time.
+      if (callOptions[key] !== undefined) throw new EinsumError(`Expression.run: ${key} is fixed when the expression is compiled; pass it to compile("${this.spec}", ..., { ${key} })`);
+    }
     const options = { ...this.options, ...callOptions };
     const tensors = checkOperands(args);
-    if (tensors.length !== this.plan.operands.length) {
-      throw new EinsumError(`expression "${this.plan.subscripts.source}" takes ${this.plan.operands.length} operands, got ${tensors.length}`);
+    const shapes = this.operandShapes;
+    if (tensors.length !== shapes.length) {
+      throw new EinsumError(`expression "${this.spec}" takes ${shapes.length} operands, got ${tensors.length}`);
     }
     tensors.forEach((t, i) => {
-      const want = this.plan.operands[i].shape;
+      const want = shapes[i];
       if (t.shape.length !== want.length || t.shape.some((n, j) => n !== want[j])) {
-        throw new EinsumError(`operand ${i} has shape [${t.shape.join(", ")}] but the expression was compiled for [${want.join(", ")}]`);
+        throw new EinsumError(`operand ${i} has shape [${t.shape.join(", ")}] but the expression was compiled for [${want.join(", ")}] (expression "${this.spec}")`);
       }
     });
     const dtype = resultDtype(tensors, options);
-    if (options.out !== undefined) checkOut(options.out, this.plan, dtype, tensors);
-    return runProgram(this.program(dtype), tensors, options.backend ?? defaultBackend(), options.out);
+    const backend = options.backend ?? defaultBackend();
+    if (this.lowering) return runAffine(this.lowering, this.program(dtype), tensors, dtype, backend, options.out);
+    if (options.out !== undefined) checkOut(options.out, this.plan.outputShape, dtype, tensors);
+    return runProgram(this.program(dtype), tensors, backend, options.out);
   }
 }
 
@@ -324,16 +382,17 @@ export function splitShapes(args: ReadonlyArray<ShapeOrTensor | EinsumOptions>, 
  * @example
  * const matmul = compile("ij,jk->ik", [256, 256], [256, 256]);
  * const c = matmul.run(a, b);
+ * // affine specs and pad too: planned once, each run builds the views (and the padded copy)
+ * const conv = compile("bi(2h+k-1)(2w+l-1),oikl->bohw", [8, 3, 32, 32], [16, 3, 3, 3], { pad: { 0: [[0, 0], [0, 0], [1, 1], [1, 1]] } });
+ * const y = conv.run(x, w); // [8, 16, 16, 16]
  */
 export function compile(spec: string, ...shapes: Array<ShapeOrTensor | EinsumOptions>): Expression {
   const split = splitShapes(shapes, "compile");
   const subscripts = parse(spec);
   if (hasAffine(subscripts) || split.options.pad !== undefined) {
-    throw new EinsumError(
-      "compile() does not take affine indices or pad yet: call einsum(), which caches the lowered program by spec and shapes",
-      spec,
-      subscripts.inputs[0].span,
-    );
+    // Lowered once here (shapes only); `out` given to compile() sets the output's shape, as in einsum.
+    const lowering = lowerAffine(subscripts, split.shapes, split.options, split.options.out?.shape);
+    return new Expression(lowering.plain, split.options, lowering);
   }
   const plan = planEinsum(subscripts, split.shapes, split.options.optimize ?? "greedy");
   return new Expression(plan, split.options);

@@ -5,11 +5,12 @@
  */
 import { compilePlan } from "./compile";
 import { emitLoops, loopShape } from "./compile/loops";
-import { EinsumOptions, ShapeOrTensor, parse, splitShapes } from "./einsum";
+import { EinsumOptions, Expression, ShapeOrTensor, lowerAffine, parse, splitShapes } from "./einsum";
+import { EinsumError } from "./errors";
 import { promote, rowMajorStrides, dtypeOf, zeros } from "./ndutil";
 import { formatPlan, labelNamer } from "./path";
 import { planEinsum, Plan } from "./plan";
-import { derivedShapes, describeAffine, padWidths, planAffine } from "./affine_einsum";
+import { AffinePlan, describeAffine, writtenTerm } from "./affine_einsum";
 import { hasAffine } from "./parse";
 import { LabelledView, labelledView, loopTask, resultView } from "./run";
 import { DType, Tensor, TYPED_ARRAY } from "./types";
@@ -24,8 +25,10 @@ export interface ExplainedStep {
 
 /** Result of {@link explain}. */
 export interface Explanation {
+  /** The contraction plan; for an affine spec, the plain spec's plan over the derived views. */
   readonly plan: Plan;
   readonly dtype: DType;
+  /** The result's shape (for an affine spec: the real output, after any scatter). */
   readonly outputShape: readonly number[];
   readonly steps: readonly ExplainedStep[];
   /** Everything above as readable text. */
@@ -37,28 +40,37 @@ function isTensor(x: ShapeOrTensor): x is Tensor {
 }
 
 /**
- * Explains how einconv evaluates `spec` for these shapes or arrays.
+ * Explains how einconv evaluates `spec` for these shapes or arrays — or a compiled
+ * {@link Expression}, with the shapes and options it was compiled with.
  *
  * @example
  * console.log(explain("ij,jk->ik", [64, 32], [32, 16]).text);
+ * console.log(explain(compile("(2h+k),k->h", [10], [3])).text); // the lowering it runs
  */
-export function explain(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | EinsumOptions>): Explanation {
+export function explain(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | EinsumOptions>): Explanation;
+export function explain(expression: Expression): Explanation;
+export function explain(first: string | Expression, ...rest: Array<ShapeOrTensor | EinsumOptions>): Explanation {
+  if (first instanceof Expression) {
+    if (rest.length > 0) throw new EinsumError("explain(expression) takes no further arguments: the expression carries its shapes and options");
+    return explain(first.spec, ...first.operandShapes, first.options);
+  }
+  const spec = first;
+  const shapesOrArrays = rest;
   const { shapes, options } = splitShapes(shapesOrArrays);
   const arrays = shapesOrArrays.filter((x): x is Tensor => !("length" in (x as object)) && isTensor(x as ShapeOrTensor) && "shape" in (x as object));
-  let subscripts = parse(spec);
+  const subscripts = parse(spec);
   let affineLines: string[] = [];
-  let planShapes: ReadonlyArray<readonly number[]> = shapes;
+  let affine: AffinePlan | undefined;
   const hasArrays = arrays.length === shapes.length;
+  let plan: Plan;
   if (hasAffine(subscripts) || options.pad !== undefined) {
-    // Explained as what runs: the plain spec over each affine operand's derived view.
-    const pads = options.pad ?? {};
-    const affine = planAffine(subscripts, shapes, options.sizes ?? {}, undefined, pads);
-    const strides = shapes.map((s, i) => (hasArrays && pads[i] === undefined ? arrays[i].stride : rowMajorStrides(s.map((n, a) => n + padWidths(pads, i, s.length)[a][0] + padWidths(pads, i, s.length)[a][1]))));
-    affineLines = [...describeAffine(affine, strides, pads), ""];
-    subscripts = parse(affine.plainSpec);
-    planShapes = derivedShapes(affine);
-  }
-  const plan = planEinsum(subscripts, planShapes, options.optimize ?? "greedy");
+    // Explained as what runs (the same lowering as einsum and compile): the plain spec over each operand's derived view.
+    const lowering = lowerAffine(subscripts, shapes, options, options.out?.shape);
+    const strides = shapes.map((s, i) => (hasArrays ? arrays[i].stride : rowMajorStrides(s)));
+    affineLines = [...describeAffine(lowering.affine, strides), ""];
+    affine = lowering.affine;
+    plan = lowering.plain;
+  } else plan = planEinsum(subscripts, shapes, options.optimize ?? "greedy");
   const dtype = options.dtype ?? (arrays.length === shapes.length ? promote(arrays.map((a) => dtypeOf(a))) : "float64");
   const program = compilePlan(plan, dtype);
   const name = labelNamer(plan);
@@ -86,15 +98,22 @@ export function explain(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | E
     const task = loopTask(picked, target, plan.sizes, dtype === "int32");
     return { spec: stepSpec, kernel: "loops", detail: emitLoops(loopShape(task)) };
   });
+  // An affine spec's header is the spec as written (its operands' own shapes, the real output);
+  // the derived views and the plain problem follow in the lowering lines and the path table.
+  const header = affine
+    ? [
+        `operands: ${affine.inputs.map((op, i) => `#${i} ${writtenTerm(op)} [${affine!.shapes[i].join(", ")}]`).join("; ")}`,
+        `output: ${writtenTerm(affine.output)} [${affine.outputShape.join(", ")}] ${dtype}`,
+      ]
+    : [`operands: ${plan.operands.map((o, i) => `#${i} ${term(o.labels)} [${o.shape.join(", ")}]`).join("; ")}`, `output: ${term(plan.output)} [${plan.outputShape.join(", ")}] ${dtype}`];
   const text = [
     `spec: ${JSON.stringify(spec)}`,
-    `operands: ${plan.operands.map((o, i) => `#${i} ${term(o.labels)} [${o.shape.join(", ")}]`).join("; ")}`,
-    `output: ${term(plan.output)} [${plan.outputShape.join(", ")}] ${dtype}`,
+    ...header,
     "",
     ...affineLines,
     formatPlan(plan),
     "",
     ...steps.flatMap((s, i) => [`step ${i + 1}: ${s.spec} — ${s.kernel}`, s.detail, ""]),
   ].join("\n");
-  return { plan, dtype, outputShape: plan.outputShape, steps, text };
+  return { plan, dtype, outputShape: affine ? affine.outputShape : plan.outputShape, steps, text };
 }

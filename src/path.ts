@@ -1,6 +1,5 @@
 /** `einsumPath`: the contraction order and its cost table, like numpy's `einsum_path`. */
-import { parse, splitShapes, ShapeOrTensor, EinsumOptions } from "./einsum";
-import { derivedShapes, planAffine } from "./affine_einsum";
+import { lowerAffine, parse, splitShapes, ShapeOrTensor, EinsumOptions } from "./einsum";
 import { hasAffine } from "./parse";
 import { OperandPlan, Plan, planEinsum } from "./plan";
 
@@ -78,12 +77,10 @@ export function formatPlan(plan: Plan): string {
 export function einsumPath(spec: string, ...shapesOrArrays: Array<ShapeOrTensor | EinsumOptions>): PathInfo {
   const { shapes, options } = splitShapes(shapesOrArrays);
   const subscripts = parse(spec);
-  // An affine spec is planned as the plain spec over its derived views: FLOPs count the real ranges.
-  const plan = hasAffine(subscripts)
-    ? (() => {
-        const affine = planAffine(subscripts, shapes, options.sizes ?? {}, undefined, options.pad ?? {});
-        return planEinsum(parse(affine.plainSpec), derivedShapes(affine), options.optimize ?? "greedy");
-      })()
+  // An affine (or padded) spec is planned as the plain spec over its derived views, by the lowering
+  // einsum and compile run: FLOPs count the real ranges.
+  const plan = hasAffine(subscripts) || options.pad !== undefined
+    ? lowerAffine(subscripts, shapes, options, options.out?.shape).plain
     : planEinsum(subscripts, shapes, options.optimize ?? "greedy");
   return {
     path: plan.steps.map((s) => [...s.operands]),
