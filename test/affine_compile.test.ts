@@ -5,39 +5,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "fs";
-import * as path from "path";
 import { compile, einsum } from "../src/einsum";
 import { explain } from "../src/explain";
 import { einsumPath } from "../src/path";
 import { EinsumError } from "../src/errors";
 import { fromFlat, toNested, zeros } from "../src/ndutil";
-import { PadOption } from "../src/affine_einsum";
 import { Tensor } from "../src/types";
+import { AFFINE_CASES, flat } from "./affine_fixture";
 
-interface Enc {
-  shape: number[];
-  data: number[];
-}
-interface Case {
-  name: string;
-  spec: string;
-  operands: Enc[];
-  options: { pad?: PadOption };
-  result: Enc;
-}
-
-const FIXTURES = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "test", "fixtures", "affine.json"), "utf8")) as { cases: Case[] };
-
-function flat(t: Tensor): number[] {
-  const out: number[] = [];
-  const walk = (axis: number, at: number) => {
-    if (axis === t.shape.length) return void out.push(t.data[at] as number);
-    for (let i = 0; i < t.shape[axis]; i++) walk(axis + 1, at + i * t.stride[axis]);
-  };
-  walk(0, t.offset);
-  return out;
-}
 
 function message(f: () => unknown): string {
   try {
@@ -49,7 +24,7 @@ function message(f: () => unknown): string {
   assert.fail("did not throw");
 }
 
-for (const c of FIXTURES.cases) {
+for (const c of AFFINE_CASES) {
   test(`compile() equals einsum() and numpy: ${c.name}`, () => {
     const ops = c.operands.map((o) => fromFlat(o.data, o.shape));
     const expr = compile(c.spec, ...ops.map((o) => o.shape), c.options);

@@ -5,39 +5,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "fs";
-import * as path from "path";
 import { einsum, parse } from "../src/einsum";
 import { hasAffine } from "../src/parse";
 import { EinsumError } from "../src/errors";
 import { fromFlat, toNested, zeros } from "../src/ndutil";
 import { windows } from "../src/views/windows";
-import { PadOption } from "../src/affine_einsum";
 import { Tensor } from "../src/types";
+import { AFFINE_CASES, Enc, flat } from "./affine_fixture";
 
-interface Enc {
-  shape: number[];
-  data: number[];
-}
-interface Case {
-  name: string;
-  spec: string;
-  operands: Enc[];
-  options: { pad?: PadOption };
-  result: Enc;
-}
-
-const FIXTURES = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "test", "fixtures", "affine.json"), "utf8")) as { cases: Case[] };
-
-function flat(t: Tensor): number[] {
-  const out: number[] = [];
-  const walk = (axis: number, at: number) => {
-    if (axis === t.shape.length) return void out.push(t.data[at] as number);
-    for (let i = 0; i < t.shape[axis]; i++) walk(axis + 1, at + i * t.stride[axis]);
-  };
-  walk(0, t.offset);
-  return out;
-}
 
 function close(got: Tensor, want: Enc, name: string): void {
   assert.deepEqual(got.shape, want.shape, `${name}: shape`);
@@ -45,7 +20,7 @@ function close(got: Tensor, want: Enc, name: string): void {
   want.data.forEach((w, i) => assert.ok(Math.abs(g[i] - w) <= 1e-10 * Math.max(1, Math.abs(w)), `${name}: element ${i}: ${g[i]} vs ${w}`));
 }
 
-for (const c of FIXTURES.cases) {
+for (const c of AFFINE_CASES) {
   test(`affine fixture: ${c.name}`, () => {
     const ops = c.operands.map((o) => fromFlat(o.data, o.shape));
     close(einsum(c.spec, ...ops, c.options), c.result, c.name);
@@ -53,7 +28,7 @@ for (const c of FIXTURES.cases) {
 }
 
 test("the reference example is exact", () => {
-  const c = FIXTURES.cases.find((k) => k.name.startsWith("reference"))!;
+  const c = AFFINE_CASES.find((k) => k.name.startsWith("reference"))!;
   const [x, k] = c.operands.map((o) => fromFlat(o.data, o.shape));
   assert.deepEqual(toNested(einsum("(2h+k)(2w+l),kl->hw", x, k)), [[91, 100, 88], [69, 91, 117], [44, 72, 74]]);
 });

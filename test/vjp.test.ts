@@ -11,21 +11,13 @@ import { fromFlat } from "../src/ndutil";
 import { mulberry32 } from "../src/random";
 import { numericalGradient } from "./gradcheck";
 import { Tensor } from "../src/types";
+import { flat } from "./affine_fixture";
 
 function random(shape: number[], rng: () => number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return fromFlat(Array.from({ length: n }, () => rng() * 2 - 1), shape);
 }
 
-function flat(t: Tensor): number[] {
-  const out: number[] = [];
-  const walk = (axis: number, at: number) => {
-    if (axis === t.shape.length) return void out.push(t.data[at] as number);
-    for (let i = 0; i < t.shape[axis]; i++) walk(axis + 1, at + i * t.stride[axis]);
-  };
-  walk(0, t.offset);
-  return out;
-}
 
 let worst = 0;
 
