@@ -92,6 +92,16 @@ test("imshow and plotConv specs compile cleanly and render titled SVG and PNG", 
   assert.deepEqual(Array.from(png.subarray(0, 8)), PNG_SIGNATURE);
 });
 
+test("plotConv reads a 4-D kernel beside NCHW data as OIHW", async () => {
+  const x = ndarray(new Float64Array(2 * 3 * 5 * 5).map((_, i) => i % 7), [2, 3, 5, 5]);
+  const w = ndarray(new Float64Array(4 * 3 * 3 * 3).map((_, i) => i % 5), [4, 3, 3, 3]);
+  const y = ndarray(new Float64Array(2 * 4 * 3 * 3), [2, 4, 3, 3]);
+  const { svg } = await renderChart(plotConvSpec({ input: x, kernel: w, output: y }));
+  for (const title of ["(out 0, in 0)", "(batch 0, channel 0)"]) {
+    assert.ok(svg.includes(`>${title}</text>`) || svg.includes(`>${title}</tspan>`), `missing title ${title}`);
+  }
+});
+
 test("chart bundles carry vega-lite JSON, SVG and optional PNG", async () => {
   const spec = imshowSpec(ndarray(new Float64Array([1, 2, 3, 4]), [2, 2]), { title: "tiny" });
   const bundle = await chartBundle(spec, { png: true });

@@ -2,7 +2,7 @@
  * `benchmark`: time several implementations over a parameter grid, with
  * warm-up and repetitions, live progress in the notebook, and tidy rows.
  */
-import { type DisplayTarget, type MimeBundle, tryTslabDisplay } from "./display";
+import { type DisplayTarget, type MimeBundle, NotebookError, tryTslabDisplay } from "./display";
 import { escapeHtml } from "./format";
 
 /** A grid parameter value (JSON-serializable). */
@@ -88,7 +88,7 @@ export function expandGrid<P extends BenchParams>(grid: ParamGrid<P>): P[] {
 
 /** Median, min and mean of samples in seconds. */
 export function summarizeTimes(samples: readonly number[]): BenchTiming {
-  if (samples.length === 0) throw new RangeError("summarizeTimes needs at least one sample");
+  if (samples.length === 0) throw new NotebookError("summarizeTimes needs at least one sample");
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -149,7 +149,7 @@ export async function benchmark<P extends BenchParams, I = undefined>(
   const points: P[] = Array.isArray(grid) ? [...(grid as readonly P[])] : expandGrid(grid as ParamGrid<P>);
   for (const p of points) {
     const bad = Object.keys(p).find((k) => RESERVED.has(k));
-    if (bad) throw new RangeError(`grid parameter ${JSON.stringify(bad)} clashes with a result field; rename it`);
+    if (bad) throw new NotebookError(`grid parameter ${JSON.stringify(bad)} clashes with a result field; rename it`);
   }
   const warmup = options.warmup ?? 1;
   const repeats = Math.max(1, options.repeats ?? 5);

@@ -7,6 +7,7 @@ import type { Field } from "vega-lite/build/src/channeldef";
 import type { LayerSpec } from "vega-lite/build/src/spec";
 import type { Tensor } from "../types";
 import { type ChartDisplayOptions, type TopLevelSpec, VEGA_LITE_SCHEMA, displayChart } from "./charts";
+import { NotebookError } from "./display";
 
 /** Which 2-D plane of an N-D array to draw. */
 export interface PlaneOptions {
@@ -56,17 +57,17 @@ export function selectPlane(x: Tensor, options: PlaneOptions = {}): Plane {
   const ndim = x.shape.length;
   const layout = (options.layout ?? DEFAULT_LAYOUT[ndim] ?? "").toUpperCase();
   if (layout.length !== ndim) {
-    throw new RangeError(`layout ${JSON.stringify(layout)} does not match an array with ${ndim} axes (shape [${x.shape.join(", ")}])`);
+    throw new NotebookError(`layout ${JSON.stringify(layout)} does not match an array with ${ndim} axes (shape [${x.shape.join(", ")}])`);
   }
   const roles = [...layout].map((letter) => {
     const role = ROLE[letter];
-    if (!role) throw new RangeError(`layout letter ${JSON.stringify(letter)} is not one of H W N O C I`);
+    if (!role) throw new NotebookError(`layout letter ${JSON.stringify(letter)} is not one of H W N O C I`);
     return role;
   });
   for (const role of ["row", "col", "batch", "channel"] as const) {
     const count = roles.filter((r) => r === role).length;
     if (count > 1 || (count === 0 && (role === "row" || role === "col"))) {
-      throw new RangeError(`layout ${JSON.stringify(layout)} needs exactly one H and one W and at most one batch (N/O) and channel (C/I) axis`);
+      throw new NotebookError(`layout ${JSON.stringify(layout)} needs exactly one H and one W and at most one batch (N/O) and channel (C/I) axis`);
     }
   }
   const picks = { batch: options.batch ?? 0, channel: options.channel ?? 0 };
@@ -74,7 +75,7 @@ export function selectPlane(x: Tensor, options: PlaneOptions = {}): Plane {
     if (role === "row" || role === "col") return 0;
     const i = picks[role];
     if (!Number.isInteger(i) || i < 0 || i >= x.shape[axis]) {
-      throw new RangeError(`${role} index ${i} is out of range for axis ${layout[axis]} of size ${x.shape[axis]}`);
+      throw new NotebookError(`${role} index ${i} is out of range for axis ${layout[axis]} of size ${x.shape[axis]}`);
     }
     return i;
   });
@@ -130,7 +131,7 @@ export function shapeText(shape: readonly number[]): string {
 function heatmapLayer(plane: Plane, options: ImshowOptions): LayerSpec<Field> {
   const maxCells = options.maxCells ?? 16384;
   if (plane.rows * plane.cols > maxCells) {
-    throw new RangeError(`plane ${plane.rows}×${plane.cols} has more than ${maxCells} cells; slice the array or raise maxCells`);
+    throw new NotebookError(`plane ${plane.rows}×${plane.cols} has more than ${maxCells} cells; slice the array or raise maxCells`);
   }
   const values: Array<{ row: number; col: number; value: number; label: string }> = [];
   let min = Infinity;
@@ -245,6 +246,8 @@ export interface PlotConvOptions {
 
 /** The figure-wide layout as it applies to one panel: 4-D kernels are OIHW/HWIO, other ranks use their default. */
 function sharedLayout(layout: string | undefined, name: string, ndim: number): string | undefined {
+  // A 4-D kernel beside 4-D NCHW data (the default) is OIHW: its panel reads "out 0, in 0", not "batch 0, channel 0".
+  if (!layout && name === "kernel" && ndim === 4) return "OIHW";
   if (!layout || layout.length !== ndim) return undefined;
   if (name === "kernel") return ({ NCHW: "OIHW", NHWC: "HWIO" } as Record<string, string>)[layout.toUpperCase()] ?? layout;
   return layout;
