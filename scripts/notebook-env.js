@@ -203,7 +203,21 @@ function checkFonts() {
   }
 }
 
+/** Runs a script's async main: its number is the exit code; an error prints one line and exits 1. */
+function runMain(main) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`[einconv] error: ${err && err.message ? err.message : err}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
 module.exports = {
+  runMain,
   ROOT,
   JUPYTER_DATA_DIR,
   KERNEL_NAME,

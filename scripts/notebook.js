@@ -51,12 +51,4 @@ function main() {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`[einconv] error: ${err && err.message ? err.message : err}\n`);
-    process.exitCode = 1;
-  },
-);
+env.runMain(main);

@@ -209,12 +209,4 @@ async function main() {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`[einconv] error: ${err && err.message ? err.message : err}\n`);
-    process.exitCode = 1;
-  },
-);
+env.runMain(main);
