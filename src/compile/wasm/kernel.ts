@@ -235,15 +235,8 @@ export class WasmGemm {
       this.run32(task, task.c, options);
       return;
     }
-    const blocking = options.blocking ?? WASM_BLOCKING;
-    const mcMax = roundUp(Math.min(blocking.mc, m), WASM_MR);
-    const kcMax = Math.min(blocking.kc, k);
-    const ncMax = roundUp(Math.min(blocking.nc, n), WASM_NR);
-    const budget = options.bSpanBudget ?? B_SPAN_BUDGET;
-    const span = Math.min(k, Math.max(1, Math.floor(budget / (ncMax * kcMax))) * kcMax);
-    // C block rows are ncMax + 4 doubles apart, so power-of-two widths (512, 1024) do
-    // not put a block column's rows in one cache set.
-    const ldc = ncMax + 4;
+    const sizes = blockSizes(task, options, WASM_MR, WASM_NR);
+    const { mcMax, kcMax, ncMax, span, ldc } = sizes;
     const layout = (staging: "auto" | "never" | "always") => {
       // Memory regions, in doubles; each starts on a 4-double (32-byte) boundary.
       let top = 0;
@@ -269,35 +262,13 @@ export class WasmGemm {
       this.reserve(plan.top);
     }
     const { aAt, cAt, bAt, a: aLayout, b: bLayout } = plan;
-    const packA = this.packer(aLayout);
-    const packB = this.packer(bLayout);
-    const mem = this.f64;
-    const c = task.c as Float64Array;
-    const scatter = chooseScatter(task.cRow, task.cCol);
-    for (let batch = 0; batch < task.aBatch.length; batch++) {
-      const aBase = task.aBatch[batch];
-      const bBase = task.bBatch[batch];
-      const cBase = task.cBatch[batch];
-      for (let j0 = 0; j0 < n; j0 += ncMax) {
-        const nc = Math.min(ncMax, n - j0);
-        const ncPad = roundUp(nc, WASM_NR);
-        for (let s0 = 0; s0 < k; s0 += span) {
-          const sEnd = Math.min(k, s0 + span);
-          // The panel of slice p0 starts at (p0 - s0) · ncPad: every panel before it has kcMax rows.
-          for (let p0 = s0; p0 < sEnd; p0 += kcMax) packB(bBase, j0, nc, p0, Math.min(kcMax, sEnd - p0), bAt + (p0 - s0) * ncPad);
-          for (let i0 = 0; i0 < m; i0 += mcMax) {
-            const mc = Math.min(mcMax, m - i0);
-            const mcPad = roundUp(mc, WASM_MR);
-            for (let p0 = s0; p0 < sEnd; p0 += kcMax) {
-              const kc = Math.min(kcMax, sEnd - p0);
-              packA(aBase, i0, mc, p0, kc, aAt);
-              this.block(aAt * 8, (bAt + (p0 - s0) * ncPad) * 8, cAt * 8, mcPad, ncPad, kc, ldc, p0 === s0 ? 0 : 1);
-            }
-            scatter(c, cBase, task.cRow, task.cCol, i0, mc, j0, nc, mem, cAt, ldc);
-          }
-        }
-      }
-    }
+    const block = this.block;
+    sweep(task, task.c as Float64Array, sizes, {
+      packA: this.packer(aLayout),
+      packB: this.packer(bLayout),
+      kernel: (mcPad, ncPad, kc, bOffset, accumulate) => block(aAt * 8, (bAt + bOffset) * 8, cAt * 8, mcPad, ncPad, kc, ldc, accumulate),
+      aAt, bAt, cAt, mem: this.f64,
+    });
   }
 
   /**
@@ -309,14 +280,8 @@ export class WasmGemm {
    * (pack.ts `packStrips32`), as do the last partial strips.
    */
   private run32(task: GemmTask, c: Float32Array, options: WasmGemmOptions): void {
-    const { m, n, k } = task;
-    const blocking = options.blocking ?? WASM_BLOCKING;
-    const mcMax = roundUp(Math.min(blocking.mc, m), WASM32_MR);
-    const kcMax = Math.min(blocking.kc, k);
-    const ncMax = roundUp(Math.min(blocking.nc, n), WASM32_NR);
-    const budget = options.bSpanBudget ?? B_SPAN_BUDGET;
-    const span = Math.min(k, Math.max(1, Math.floor(budget / (ncMax * kcMax))) * kcMax);
-    const ldc = ncMax + 8; // see run: keeps block columns out of one cache set
+    const sizes = blockSizes(task, options, WASM32_MR, WASM32_NR);
+    const { mcMax, kcMax, ncMax, span, ldc } = sizes;
     const aTables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
     const bTables: StripTables = { x: task.bCol, y: task.bRow, batch: task.bBatch };
     const layout = (staging: "auto" | "never" | "always") => {
@@ -348,35 +313,13 @@ export class WasmGemm {
       this.reserve(Math.ceil(plan.top / 2));
     }
     const { aAt, cAt, bAt } = plan;
-    const mem = this.f32;
-    const packA = this.packer32(task.a, aTables, plan.a, WASM32_MR);
-    const packB = this.packer32(task.b, bTables, plan.b, WASM32_NR);
-    const scatter = chooseScatter(task.cRow, task.cCol);
-    for (let batch = 0; batch < task.aBatch.length; batch++) {
-      const aBase = task.aBatch[batch];
-      const bBase = task.bBatch[batch];
-      const cBase = task.cBatch[batch];
-      for (let j0 = 0; j0 < n; j0 += ncMax) {
-        const nc = Math.min(ncMax, n - j0);
-        const ncPad = roundUp(nc, WASM32_NR);
-        for (let s0 = 0; s0 < k; s0 += span) {
-          const sEnd = Math.min(k, s0 + span);
-          for (let p0 = s0; p0 < sEnd; p0 += kcMax) {
-            packB(bBase, j0, nc, p0, Math.min(kcMax, sEnd - p0), bAt + (p0 - s0) * ncPad);
-          }
-          for (let i0 = 0; i0 < m; i0 += mcMax) {
-            const mc = Math.min(mcMax, m - i0);
-            const mcPad = roundUp(mc, WASM32_MR);
-            for (let p0 = s0; p0 < sEnd; p0 += kcMax) {
-              const kc = Math.min(kcMax, sEnd - p0);
-              packA(aBase, i0, mc, p0, kc, aAt);
-              this.block32(aAt * 4, (bAt + (p0 - s0) * ncPad) * 4, cAt * 4, mcPad, ncPad, kc, ldc, p0 === s0 ? 0 : 1);
-            }
-            scatter(c, cBase, task.cRow, task.cCol, i0, mc, j0, nc, mem, cAt, ldc);
-          }
-        }
-      }
-    }
+    const block32 = this.block32;
+    sweep(task, c, sizes, {
+      packA: this.packer32(task.a, aTables, plan.a, WASM32_MR),
+      packB: this.packer32(task.b, bTables, plan.b, WASM32_NR),
+      kernel: (mcPad, ncPad, kc, bOffset, accumulate) => block32(aAt * 4, (bAt + bOffset) * 4, cAt * 4, mcPad, ncPad, kc, ldc, accumulate),
+      aAt, bAt, cAt, mem: this.f32,
+    });
   }
 
   /** The float32 packer of one operand (`width`-lane strips): stages it now if planned. */
@@ -409,6 +352,72 @@ export class WasmGemm {
     // Byte address of element offset 0 of the storage, for batch base `base`.
     const origin = (base: number) => (staged.srcAt - staged.reach.lo + base) * 8;
     return (base, x0, count, y0, len, at) => pack(origin(base), (staged.xAt * 2 + x0) * 4, count, (staged.yAt * 2 + y0) * 4, len, at * 8);
+  }
+}
+
+/** Block sizes of one GEMM for an mr × nr micro-tile (one home for both dtypes). */
+interface BlockSizes {
+  readonly mr: number;
+  readonly nr: number;
+  readonly mcMax: number;
+  readonly kcMax: number;
+  readonly ncMax: number;
+  /** K rows of B packed at once (a multiple of kcMax, capped by the B-span budget). */
+  readonly span: number;
+  /** Row pitch of the C block: nc plus one micro-tile width, so power-of-two widths (512, 1024) don't put a block column's rows in one cache set. */
+  readonly ldc: number;
+}
+
+function blockSizes(task: GemmTask, options: WasmGemmOptions, mr: number, nr: number): BlockSizes {
+  const blocking = options.blocking ?? WASM_BLOCKING;
+  const mcMax = roundUp(Math.min(blocking.mc, task.m), mr);
+  const kcMax = Math.min(blocking.kc, task.k);
+  const ncMax = roundUp(Math.min(blocking.nc, task.n), nr);
+  const budget = options.bSpanBudget ?? B_SPAN_BUDGET;
+  const span = Math.min(task.k, Math.max(1, Math.floor(budget / (ncMax * kcMax))) * kcMax);
+  return { mr, nr, mcMax, kcMax, ncMax, span, ldc: ncMax + nr };
+}
+
+/** What one dtype route gives the shared loop nest: its packers, its block kernel and its regions. */
+interface Route {
+  readonly packA: Packer;
+  readonly packB: Packer;
+  /** Multiplies the packed A block by the B panel at `bOffset` into the C block (`accumulate` 0: overwrite, 1: add). */
+  readonly kernel: (mcPad: number, ncPad: number, kc: number, bOffset: number, accumulate: number) => void;
+  readonly aAt: number;
+  readonly bAt: number;
+  readonly cAt: number;
+  readonly mem: Float64Array | Float32Array;
+}
+
+/** The Goto loop nest over batch, N blocks, K spans, M blocks and K slices, scattering each C block into `c`. */
+function sweep(task: GemmTask, c: Float64Array | Float32Array, sizes: BlockSizes, route: Route): void {
+  const { m, n, k } = task;
+  const { mr, nr, mcMax, kcMax, ncMax, span, ldc } = sizes;
+  const { packA, packB, kernel, aAt, bAt, cAt, mem } = route;
+  const scatter = chooseScatter(task.cRow, task.cCol);
+  for (let batch = 0; batch < task.aBatch.length; batch++) {
+    const aBase = task.aBatch[batch];
+    const bBase = task.bBatch[batch];
+    const cBase = task.cBatch[batch];
+    for (let j0 = 0; j0 < n; j0 += ncMax) {
+      const nc = Math.min(ncMax, n - j0);
+      const ncPad = roundUp(nc, nr);
+      for (let s0 = 0; s0 < k; s0 += span) {
+        const sEnd = Math.min(k, s0 + span);
+        // The panel of slice p0 starts at (p0 - s0) · ncPad: every panel before it has kcMax rows.
+        for (let p0 = s0; p0 < sEnd; p0 += kcMax) packB(bBase, j0, nc, p0, Math.min(kcMax, sEnd - p0), bAt + (p0 - s0) * ncPad);
+        for (let i0 = 0; i0 < m; i0 += mcMax) {
+          const mc = Math.min(mcMax, m - i0);
+          const mcPad = roundUp(mc, mr);
+          for (let p0 = s0; p0 < sEnd; p0 += kcMax) {
+            packA(aBase, i0, mc, p0, Math.min(kcMax, sEnd - p0), aAt);
+            kernel(mcPad, ncPad, Math.min(kcMax, sEnd - p0), (p0 - s0) * ncPad, p0 === s0 ? 0 : 1);
+          }
+          scatter(c, cBase, task.cRow, task.cCol, i0, mc, j0, nc, mem, cAt, ldc);
+        }
+      }
+    }
   }
 }
 
