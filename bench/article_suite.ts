@@ -14,6 +14,7 @@ import { runPeers } from "./peers";
 import { startMeta, writeResults } from "./results";
 import { formatTable, ms, ratio } from "./table";
 import type { JsPeer } from "./tfjs";
+import { einconvThreads } from "./threads";
 import { timeCall, type Timing } from "./timing";
 
 const INPUT = [100, 32, 32, 3];
@@ -43,7 +44,7 @@ export async function runArticleSuite(config: BenchConfig, jsPeer: JsPeer | null
   for (const [method, fn] of [["conv2dNHWC (window view + tensordot)", conv2dNHWC], ["conv2dNHWCPerTap (per-tap matmul)", conv2dNHWCPerTap]] as const) {
     const { timing, result } = timeCall(() => fn(x, w), config.timing);
     checks.set(`einconv|${method}`, checksum(result));
-    rows.push({ impl: "einconv", method, threads: "1", ...timing, agrees: null });
+    rows.push({ impl: "einconv", method, threads: String(einconvThreads().effective), ...timing, agrees: null });
   }
   // Naive loops: the first `images` images once, scaled to the batch; checked against the fast version on the same images.
   const images = config.grid === "full" ? 10 : 2;

@@ -13,6 +13,7 @@ import { chooseConvMethod, convInfo, convolve, outputSize, type ConvCostConstant
 import { runPeers, type PeerWorkload } from "./peers";
 import { startMeta, writeResults } from "./results";
 import { formatTable, ms, ratio } from "./table";
+import { einconvThreads } from "./threads";
 import { timeCall } from "./timing";
 
 /** One of the blog's three comparisons. */
@@ -86,6 +87,8 @@ export interface ConvRow {
   batch?: number;
   /** For impl einconv, whether the result matched the peers' (null when no peer ran). */
   agrees?: boolean | null;
+  /** For impl einconv, the threads einconv computed with (bench/threads.ts; 1 without a thread pool). */
+  threads?: number;
   /** For method auto, the method it ran (by the cost constants in `auto_costs`). */
   chosen?: "fft" | "submatrix" | "strided";
 }
@@ -112,6 +115,7 @@ export async function runConvSuite(config: BenchConfig, costs?: ConvCostConstant
   const runsDirect = (p: ConvPoint) => directMacs(p) <= budget;
   const rows: ConvRow[] = [];
   const checks = new Map<string, Checksum>();
+  const threads = einconvThreads();
   const base = (p: ConvPoint) => ({ grid: p.grid.grid, n: p.n, f: p.f, depth: p.grid.depth, stride: p.grid.stride });
 
   for (const p of points) {
@@ -121,7 +125,7 @@ export async function runConvSuite(config: BenchConfig, costs?: ConvCostConstant
       if (isDirect(method) && !runsDirect(p)) continue;
       const { timing, result } = timeCall(() => convolve(x, k, { method, stride: p.grid.stride, costs }), config.timing);
       checks.set(`${pointId(p)}|${method}`, checksum(result));
-      rows.push({ ...base(p), method, impl: "einconv", ...timing, agrees: null, ...(method === "auto" ? { chosen } : {}) });
+      rows.push({ ...base(p), method, impl: "einconv", threads: threads.effective, ...timing, agrees: null, ...(method === "auto" ? { chosen } : {}) });
     }
     process.stdout.write(".");
   }
@@ -163,6 +167,7 @@ export async function runConvSuite(config: BenchConfig, costs?: ConvCostConstant
   const file = writeResults("conv_grids", meta, {
     grids: CONV_GRIDS,
     auto_costs: costs ?? "DEFAULT_CONV_COSTS",
+    einconv_threads: threads,
     direct_macs_budget: budget,
     numpy_pile_limit: NUMPY_PILE_LIMIT,
     numpy: report?.env ?? null,

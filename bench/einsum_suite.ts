@@ -13,6 +13,7 @@ import { runPeers, type PeerEnv, type PeerOperand, type PeerRow } from "./peers"
 import { startMeta, writeResults } from "./results";
 import { formatTable, ms, ratio } from "./table";
 import type { JsPeer } from "./tfjs";
+import { einconvThreads } from "./threads";
 import { timeCall, type Timing } from "./timing";
 import { einsum, windows, type EinsumOptions, type Tensor } from "../src/index";
 
@@ -109,7 +110,7 @@ export async function runEinsumSuite(config: BenchConfig, jsPeer: JsPeer | null)
     for (const [name, options] of Object.entries(wl.einconv)) {
       const { timing, result } = timeCall(() => einsum(wl.spec, ...operands, options), config.timing);
       checks.set(`${wl.id}|einconv|${name}`, checksum(result));
-      rows.push({ id: wl.id, spec: wl.spec, impl: "einconv", method: name, threads: "1", ...timing, gflops: gflops(wl, timing), agrees: null });
+      rows.push({ id: wl.id, spec: wl.spec, impl: "einconv", method: name, threads: String(einconvThreads().effective), ...timing, gflops: gflops(wl, timing), agrees: null });
     }
     process.stdout.write(".");
   }

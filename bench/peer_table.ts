@@ -5,72 +5,49 @@
  * is compared element by element with einconv's float64 result *before* it is timed;
  * a mismatch throws (a peer computing something else must not get a time).
  */
-import ndarray from "ndarray";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { BenchConfig } from "./config";
-import { checksum, ramp, sameResult, type Checksum } from "./data";
+import { sameResult, type Checksum } from "./data";
 import { convModel, einsumModel, ortCall, type OrtModule } from "./onnx/ort";
+import { expectClose, flat, peerInputs, type EinconvPeerReport } from "./peer_einconv";
+import { B1, FFT_POINTS, MM, PEER_WORKLOADS as W, fftWorkload, type PeerCell } from "./peer_ids";
+import { peerConsoleTable } from "./peer_report";
 import { runPeers, type PeerWorkload } from "./peers";
 import { peersRequire } from "./peers_install";
 import { startMeta, writeResults } from "./results";
-import { formatTable, ms } from "./table";
+import { formatTable } from "./table";
 import { timeCall, median, type Timing, type TimingOptions } from "./timing";
 import * as lib from "../src/index";
-import { conv2dNHWCPerTap, convolve } from "../src/conv";
-import type { Tensor } from "../src/types";
 
-const B1 = { input: [32, 16, 64, 64], out: 32, kernel: 3, padding: 1 };
-const MM = 512;
-const FFT_POINTS = [{ n: 256, f: 9 }, { n: 256, f: 31 }];
+export { expectClose } from "./peer_einconv";
 
-/** einconv's thread control when the library has one (issue 10 item 1); otherwise it is single-threaded. */
-function einconvThreads(): { counts: number[]; set(n: number): void } {
-  const api = lib as unknown as Record<string, unknown>;
-  const set = api.setThreads;
-  if (typeof set !== "function") return { counts: [1], set: () => undefined };
-  return { counts: [1, 2], set: (n) => (set as (n: number) => void)(n) };
-}
+/** The einconv thread counts of the table (issue 10: 1 and 2, next to numpy's and onnxruntime's). */
+export const EINCONV_THREAD_COUNTS = [1, 2] as const;
 
-/** A cell of the table. */
-interface PeerCell extends Timing {
-  workload: string;
-  impl: string;
-  threads: number;
-}
-
-function f32(t: Tensor): Tensor {
-  return ndarray(Float32Array.from(t.data as Float64Array), [...t.shape]);
-}
-
-/** Row-major values of any view. */
-function flat(t: Tensor): Float64Array {
-  const size = t.shape.reduce((a, b) => a * b, 1);
-  const out = new Float64Array(size);
-  const idx = new Array<number>(t.shape.length).fill(0);
-  for (let n = 0; n < size; n++) {
-    let at = t.offset;
-    for (let k = 0; k < idx.length; k++) at += idx[k] * t.stride[k];
-    out[n] = Number(t.data[at]);
-    for (let k = idx.length - 1; k >= 0; k--) {
-      if (++idx[k] < t.shape[k]) break;
-      idx[k] = 0;
-    }
+/**
+ * Runs peer_einconv.js in a child process with EINCONV_THREADS=threads and returns its report;
+ * throws with the child's last stderr lines when it fails.
+ */
+export function runEinconvChild(grid: BenchConfig["grid"], threads: number): EinconvPeerReport {
+  const child = spawnSync(process.execPath, [path.join(__dirname, "peer_einconv.js"), grid], {
+    env: { ...process.env, EINCONV_THREADS: String(threads) },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  process.stdout.write(`  einconv EINCONV_THREADS=${threads} ${child.stderr.split("\n").filter((l) => /^\.+$/.test(l)).join("")}\n`);
+  if (child.error || child.status !== 0) {
+    const why = child.error ? child.error.message : child.stderr.trim().split("\n").slice(-3).join(" | ");
+    throw new Error(`einconv peer child (EINCONV_THREADS=${threads}) failed: ${why}`);
   }
-  return out;
+  return JSON.parse(child.stdout.trim().split("\n").pop()!) as EinconvPeerReport;
 }
 
-/** Throws unless `got` equals `ref` within `rtol` of ref's largest magnitude (float32: 1e-4 covers K ≤ 512 here). */
-export function expectClose(what: string, got: ArrayLike<number>, ref: Float64Array, rtol: number): void {
-  if (got.length !== ref.length) throw new Error(`peer check failed: ${what} has ${got.length} values, einconv ${ref.length}`);
-  let scale = 0;
-  let worst = 0;
-  let at = 0;
-  for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]));
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs(got[i] - ref[i]);
-    if (!(d <= worst)) [worst, at] = [d, i];
-  }
-  if (!(worst <= rtol * scale)) throw new Error(`peer check failed: ${what} differs from einconv at flat index ${at}: ${got[at]} vs ${ref[at]} (max |ref| ${scale}, rtol ${rtol})`);
+/** Workloads whose checksums differ between two thread counts (issue 10: results must be bitwise identical for any count). */
+export function threadMismatches(a: Record<string, Checksum>, b: Record<string, Checksum>): string[] {
+  return Object.keys(a).filter((id) => b[id] && !sameResult(a[id], b[id], 1e-12));
 }
 
 /** timeCall for async calls (onnxruntime's run is a Promise). */
@@ -107,62 +84,22 @@ interface TfWasm {
 export async function runPeerTable(config: BenchConfig, options: { install: boolean }): Promise<void> {
   const meta = startMeta(config.grid);
   const cells: PeerCell[] = [];
-  const add = (workload: string, impl: string, threads: number, t: Timing) => cells.push({ workload, impl, threads, ...t });
-  const ec = einconvThreads();
-  const W = {
-    convF64: "B1 conv forward f64 (prebuilt window view)",
-    convF64Win: "B1 conv forward f64 incl. windows() padding",
-    convF32: "B1 conv forward f32",
-    mmF64: `matmul ${MM}^3 f64`,
-    mmF32: `matmul ${MM}^3 f32`,
-    dW: "dW einsum bihwkl,bohw->oikl f64",
-    nhwc: "NHWC per-tap (100,32,32,3)x(3,3,3,16)",
-    fft: (p: { n: number; f: number }) => `2-D FFT conv grid 1 n${p.n} f${p.f}`,
-  };
+  const add = (workload: string, impl: string, threads: number, t: Timing, method?: string) =>
+    cells.push({ workload, impl, threads, median_ms: t.median_ms, min_ms: t.min_ms, repeats: t.repeats, cpu_ms: t.cpu_ms, batch: t.batch, ...(method ? { method } : {}) });
 
-  // ---- einconv (and the float64 references every peer is checked against)
+  // ---- einconv, one child process per thread count
+  const children = EINCONV_THREAD_COUNTS.map((threads) => runEinconvChild(config.grid, threads));
+  for (const child of children) cells.push(...child.cells);
+  const mismatched = threadMismatches(children[0].checks, children[children.length - 1].checks);
+  if (mismatched.length) console.log(`  WARNING: einconv results differ between EINCONV_THREADS=${EINCONV_THREAD_COUNTS.join(" and ")} on: ${mismatched.join("; ")}`);
+  const refs = children[0].checks;
+  const ref = (id: string) => refs[id];
+
+  // float64 references for the peers' element-by-element checks (computed once here, untimed)
+  const { x32, wt32, a, bm, a32, b32, win, wt } = peerInputs();
   const [b, c, h, w] = B1.input;
-  const x = ramp(B1.input, 0);
-  const wt = ramp([B1.out, c, B1.kernel, B1.kernel], 17);
-  const dy = ramp([b, B1.out, h, w], 17);
-  const win = lib.windows(x, { kernel: B1.kernel, padding: B1.padding });
-  const a = ramp([MM, MM], 0);
-  const bm = ramp([MM, MM], 17);
-  const nx = ramp([100, 32, 32, 3], 0);
-  const nw = ramp([3, 3, 3, 16], 17);
-  const x32 = f32(x);
-  const wt32 = f32(wt);
-  const win32 = lib.windows(x32, { kernel: B1.kernel, padding: B1.padding });
-  const a32 = f32(a);
-  const b32 = f32(bm);
-  const refs = new Map<string, Checksum>();
-  let convRef: Float64Array | undefined;
-  let mmRef: Float64Array | undefined;
-  const f32Results: Record<string, Float64Array> = {};
-  for (const threads of ec.counts) {
-    ec.set(threads);
-    const time = <T extends Tensor>(id: string, fn: () => T, keep?: (r: T) => void) => {
-      const { timing, result } = timeCall(fn, config.timing);
-      add(id, "einconv", threads, timing);
-      refs.set(`${id}|einconv|${threads}`, checksum(result));
-      keep?.(result);
-    };
-    time(W.convF64, () => lib.einsum("bihwkl,oikl->bohw", win, wt), (r) => (convRef ??= flat(r)));
-    time(W.convF64Win, () => lib.einsum("bihwkl,oikl->bohw", lib.windows(x, { kernel: B1.kernel, padding: B1.padding }), wt));
-    time(W.convF32, () => lib.einsum("bihwkl,oikl->bohw", win32, wt32), (r) => (f32Results[W.convF32] ??= flat(r)));
-    time(W.mmF64, () => lib.einsum("ij,jk->ik", a, bm), (r) => (mmRef ??= flat(r)));
-    time(W.mmF32, () => lib.einsum("ij,jk->ik", a32, b32), (r) => (f32Results[W.mmF32] ??= flat(r)));
-    time(W.dW, () => lib.einsum("bihwkl,bohw->oikl", win, dy));
-    time(W.nhwc, () => conv2dNHWCPerTap(nx, nw));
-    for (const p of FFT_POINTS) time(W.fft(p), () => convolve(ramp([p.n, p.n], 0), ramp([p.f, p.f], 17), { method: "fft" }));
-    process.stdout.write(".");
-  }
-  ec.set(ec.counts[0]);
-  process.stdout.write("\n");
-  const ref = (id: string) => refs.get(`${id}|einconv|1`)!;
-  // einconv's own float32 results against its float64 ones, element by element
-  expectClose(`einconv ${W.convF32}`, f32Results[W.convF32], convRef!, 1e-4);
-  expectClose(`einconv ${W.mmF32}`, f32Results[W.mmF32], mmRef!, 1e-4);
+  const convRef = flat(lib.einsum("bihwkl,oikl->bohw", win, wt));
+  const mmRef = flat(lib.einsum("ij,jk->ik", a, bm));
 
   // ---- numpy / scipy at 1 and 2 BLAS threads
   const numpyThreads: Record<string, unknown> = {};
@@ -171,7 +108,7 @@ export async function runPeerTable(config: BenchConfig, options: { install: bool
     { id: W.mmF64, kind: "einsum", spec: "ij,jk->ik", operands: [{ shape: [MM, MM] }, { shape: [MM, MM] }], variants: ["optimize=True"] },
     { id: W.dW, kind: "einsum", spec: "bihwkl,bohw->oikl", operands: [{ windows: { input: B1.input, kernel: 3, padding: 1, stride: 1 } }, { shape: [b, B1.out, h, w] }], variants: ["optimize=True"] },
     { id: W.nhwc, kind: "nhwc", input: [100, 32, 32, 3], filter: [3, 3, 3, 16], methods: ["numpy_pertap"] },
-    ...FFT_POINTS.map((p): PeerWorkload => ({ id: W.fft(p), kind: "conv", n: p.n, f: p.f, depth: 0, stride: 1, methods: ["scipy_fft"] })),
+    ...FFT_POINTS.map((p): PeerWorkload => ({ id: fftWorkload(p), kind: "conv", n: p.n, f: p.f, depth: 0, stride: 1, methods: ["scipy_fft"] })),
   ];
   for (const threads of [1, 2]) {
     const report = runPeers({ repeats: config.timing.repeats, warmup: config.timing.warmup, budget_ms: config.timing.budgetMs, workloads: jobs }, { threads });
@@ -179,7 +116,7 @@ export async function runPeerTable(config: BenchConfig, options: { install: bool
     numpyThreads[String(threads)] = report.env.blas_threads;
     for (const r of report.results) {
       if (!sameResult(r.check, ref(r.id))) throw new Error(`peer check failed: numpy ${r.id} (${r.method}) differs from einconv`);
-      add(r.id, r.impl === "scipy" ? "scipy" : "numpy", threads, r);
+      add(r.id, r.impl === "scipy" ? "scipy" : "numpy", threads, r, r.method);
     }
   }
 
@@ -234,20 +171,11 @@ export async function runPeerTable(config: BenchConfig, options: { install: bool
     if (previous) await tf.setBackend(previous);
   }
 
-  console.log(formatTable(peerTable(Object.values(W).flatMap((v) => (typeof v === "string" ? [v] : FFT_POINTS.map(v))), cells)));
-  console.log(`  threads: einconv ${ec.counts.join(" and ")}${ec.counts.length === 1 ? " (single-threaded: no setThreads in this build)" : ""}; numpy OpenBLAS ${JSON.stringify(numpyThreads)}; onnxruntime intraOpNumThreads 1 and 2 (interOp 1); ${versions["@tensorflow/tfjs-backend-wasm"] ? `tfjs-backend-wasm ${versions["@tensorflow/tfjs-backend-wasm"]}` : "tfjs-wasm not run"}`);
-  const file = writeResults("peers", meta, { versions, numpy_blas_threads: numpyThreads, einconv_threads: ec.counts, rows: cells });
+  const pool = children[0].threads.pool;
+  const einconvThreads = children.map((ch) => ({ requested: ch.threads.requested, effective: ch.threads.effective, pool: ch.threads.pool }));
+  const payload = { versions, numpy_blas_threads: numpyThreads, einconv_threads: einconvThreads, thread_mismatches: mismatched, rows: cells };
+  console.log(formatTable(peerConsoleTable(payload)));
+  console.log(`  threads: einconv EINCONV_THREADS=${EINCONV_THREAD_COUNTS.join(" and ")}${pool ? "" : " (no thread pool in this build: both ran 1 thread)"}; numpy OpenBLAS ${JSON.stringify(numpyThreads)}; onnxruntime intraOpNumThreads 1 and 2 (interOp 1); ${versions["@tensorflow/tfjs-backend-wasm"] ? `tfjs-backend-wasm ${versions["@tensorflow/tfjs-backend-wasm"]}` : "tfjs-wasm not run"}`);
+  const file = writeResults("peers", meta, payload);
   console.log(`  -> ${file}`);
-}
-
-function peerTable(workloads: string[], cells: PeerCell[]) {
-  const cell = (wl: string, impls: string[]) => {
-    const found = cells.filter((c) => c.workload === wl && impls.includes(c.impl)).sort((p, q) => p.threads - q.threads);
-    return found.length ? found.map((c) => `${ms(c.median_ms)} (${c.threads})`).join(", ") : "—";
-  };
-  return {
-    title: "peer table: median ms (threads); every peer result checked against einconv's before timing",
-    header: ["workload", "einconv", "numpy / scipy", "tfjs-wasm (XNNPACK)", "onnxruntime (MLAS)"],
-    rows: workloads.map((wl) => [wl, cell(wl, ["einconv"]), cell(wl, ["numpy", "scipy"]), cell(wl, ["tfjs-wasm"]), cell(wl, ["onnxruntime"])]),
-  };
 }
