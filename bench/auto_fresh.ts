@@ -4,7 +4,7 @@
  *   node dist/bench/auto_fresh.js [--runs K] [--quick | --full] [--stat median|min|cpu] [--starts 32]
  *
  * 1. runs the conv grids K-1 times (`run.js --only conv`, one process each) and keeps them as
- *    fit_runs/conv_grids.run1..run{K-1}.json (default grid; `--quick`: conv_grids.quick.run*.json,
+ *    fit_runs/conv_grids.run1..run{K-1}.json (default grid; `--quick`: conv_grids.run*.quick.json,
  *    untracked), removing older default-grid fit runs so the fit inputs are exactly this command's;
  * 2. fits the cost constants on those runs only (fit_auto.js) -> auto_fit.json;
  * 3. runs the grids once more with `--costs auto_fit.json` (so `auto` runs the refitted model),
@@ -118,7 +118,8 @@ function node(script: string, args: string[]): void {
 
 /** Fit-run file i of a grid size. */
 export function fitRunFile(grid: GridSize, i: number): string {
-  return path.join(RESULTS_DIR, "fit_runs", grid === "default" ? `conv_grids.run${i}.json` : `conv_grids.${grid}.run${i}.json`);
+  // Non-default grids stay out of fit_runs/ (bench:fit globs it) and, for --quick, match .gitignore's *.quick.json.
+  return grid === "default" ? path.join(RESULTS_DIR, "fit_runs", `conv_grids.run${i}.json`) : path.join(RESULTS_DIR, `conv_grids.run${i}.${grid}.json`);
 }
 
 function main(): void {

@@ -4,6 +4,7 @@
  * its section and by readme_tables.ts.
  */
 import { FFT_POINTS, MM_FLOPS, PEER_WORKLOADS as W, fftWorkload, peerWorkloadIds, type PeerCell } from "./peer_ids";
+import type { RunMeta } from "./results";
 import { ms, ratio, type Table } from "./table";
 
 /** einconv's thread facts per child process, as peers.json stores them (older files: a list of counts). */
@@ -11,7 +12,7 @@ export type StoredEinconvThreads = Array<{ requested: number | null; effective: 
 
 /** The parts of peers.json the tables read. */
 export interface PeersFile {
-  meta?: { date?: string; cpu?: string; cores?: number; node?: string; loadavg_start?: number[] };
+  meta?: RunMeta;
   versions?: Record<string, string>;
   numpy_blas_threads?: Record<string, unknown>;
   einconv_threads?: StoredEinconvThreads;
@@ -64,7 +65,6 @@ export function peerTable(file: PeersFile, auto?: readonly AutoWorst[], autoThre
     const r = rows.find((c) => c.workload === wl && c.impl === "tfjs-wasm");
     return r ? `${ms(r.median_ms)} (${r.threads})` : "—";
   };
-  const pool = einconvHasPool(file);
   const body = peerWorkloadIds().map((wl) => [
     WORKLOAD_LABEL[wl] ?? wl,
     cell(wl, ["einconv"], 1),
@@ -82,10 +82,22 @@ export function peerTable(file: PeersFile, auto?: readonly AutoWorst[], autoThre
     body.push(["`auto` vs best einconv method, fresh run", at === 1 ? text : "—", at === 2 ? text : "—", "—", "—", "—", "—", "—"]);
   }
   return {
-    title: `peer table: median ms; einconv EINCONV_THREADS=1 and 2${pool ? "" : " (no thread pool in this build: both ran 1 thread)"}, numpy OpenBLAS threads and onnxruntime intraOpNumThreads 1 and 2; every peer result checked against einconv's before timing`,
+    title: `peer table: median ms; threads: ${peerThreadsLine(file)}; every peer result checked against einconv's before timing`,
     header: ["workload", "einconv 1 thr", "einconv 2 thr", "numpy / scipy 1 thr", "numpy / scipy 2 thr", "tfjs-wasm (thr)", "onnxruntime 1 thr", "onnxruntime 2 thr"],
     rows: body,
   };
+}
+
+/** The thread counts of every column, in words. */
+export function peerThreadsLine(file: PeersFile): string {
+  const np = file.numpy_blas_threads ? Object.keys(file.numpy_blas_threads).join(" and ") : "not run";
+  const tf = file.rows.find((r) => r.impl === "tfjs-wasm");
+  return [
+    `einconv EINCONV_THREADS=1 and 2${einconvHasPool(file) ? "" : " (no thread pool in this build: both ran 1 thread)"}`,
+    `numpy OPENBLAS_NUM_THREADS=${np}`,
+    `onnxruntime intraOpNumThreads 1 and 2 (interOp 1)`,
+    `tfjs-wasm ${tf ? tf.threads : "not run"}`,
+  ].join("; ");
 }
 
 /** The console form of the table printed right after the section (no `auto` row: that comes from the conv grids). */
