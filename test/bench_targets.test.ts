@@ -78,6 +78,10 @@ test("peer-table targets: ratios at the same thread count, limits inclusive", ()
   assert.equal(find(all, "matmul 512³ f64", "speed-up").met, false);
   assert.equal(find(all, "dW einsum", "1 thread").met, true, "1.0x meets <= 1.0x");
   assert.equal(find(all, "dW einsum", "2 threads").met, false);
+  assert.match(find(all, "B1 f64 forward", "2 threads").note!, /no thread pool in this build/, "peers() has no einconv_threads: no pool");
+  assert.equal(find(all, "B1 f64 forward", "1 thread").note, undefined);
+  const pooled = computeTargets({ peers: { ...peers(), einconv_threads: [{ requested: 2, effective: 2, pool: true }] }, conv: null, auto: null });
+  assert.equal(find(pooled, "B1 f64 forward", "2 threads").note, undefined);
   close(find(all, "NHWC per-tap", "1 thread"), 1.5);
   close(find(all, "NHWC per-tap", "2 threads"), 2);
   assert.equal(find(all, "NHWC per-tap", "2 threads").met, false);
