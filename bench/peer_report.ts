@@ -77,7 +77,7 @@ export function peerTable(file: PeersFile, auto?: readonly AutoWorst[], autoThre
   ]);
   if (auto && auto.length) {
     const worst = auto.reduce((p, q) => (q.ratio > p.ratio ? q : p));
-    const text = `worst ${ratio(worst.ratio)} (grid ${worst.grid} ${worst.at}); per grid ${auto.map((a) => ratio(a.ratio)).join(" / ")}`;
+    const text = `worst ${ratio(worst.ratio)} (grid ${worst.grid} ${worst.at.replace(/ \(fastest [a-z]+\)$/, "")}); per grid ${auto.map((a) => ratio(a.ratio)).join(" / ")}`;
     const at = autoThreads === 2 ? 2 : 1;
     body.push(["`auto` vs best einconv method, fresh run", at === 1 ? text : "—", at === 2 ? text : "—", "—", "—", "—", "—", "—"]);
   }

@@ -4,7 +4,7 @@
  *   node dist/bench/targets.js [--quick | --full] [--dir bench/results] [--markdown]
  *
  * Reads peers.json (peer table), conv_grids.json (blog grids; the fresh run of bench:auto) and
- * auto_eval.json (auto on that fresh run), prints every target with its measured ratio, the
+ * auto_eval.json (auto on that fresh run), prints the peer table with its `auto` row, then every target with its measured ratio, the
  * target and met / not met, and writes targets.json next to them. A target whose inputs did not
  * run (a peer missing, a file absent) is listed as "not measured", never as met.
  */
@@ -14,7 +14,7 @@ import type { AutoEvalFile } from "./auto_fresh";
 import type { GridSize } from "./config";
 import type { ConvRow } from "./conv_suite";
 import { MM_FLOPS, PEER_WORKLOADS as W } from "./peer_ids";
-import { cellTime, einconvHasPool, markdownTable, type PeersFile } from "./peer_report";
+import { cellTime, einconvHasPool, markdownTable, peerTable, type PeersFile } from "./peer_report";
 import { RESULTS_DIR, toJson } from "./results";
 import { formatTable, ratio, type Table } from "./table";
 
@@ -178,9 +178,11 @@ function main(): void {
     else throw new Error(`unknown argument ${JSON.stringify(a)}\nusage: node dist/bench/targets.js [--quick | --full] [--dir bench/results] [--markdown]`);
   }
   const inputs = loadTargetInputs(dir, grid);
+  const show = (t: Table) => console.log(markdown ? `${t.title}\n\n${markdownTable(t)}\n` : `${formatTable(t)}\n`);
+  // The whole peer table of the run first, now with its `auto` row from the fresh conv-grid run.
+  if (inputs.peers) show(peerTable(inputs.peers, inputs.auto?.grids.map((g) => ({ grid: g.grid, ratio: g.choice.ratio, at: g.choice.at })), inputs.auto?.threads));
   const results = computeTargets(inputs);
-  const table = targetsTable(results);
-  console.log(markdown ? `${table.title}\n\n${markdownTable(table)}` : formatTable(table));
+  show(targetsTable(results));
   const out = path.join(dir, grid === "default" ? "targets.json" : `targets.${grid}.json`);
   fs.writeFileSync(out, toJson({ sources: { peers: inputs.peers?.meta ?? null, auto_eval: inputs.auto?.fresh_run ?? null }, targets: results }) + "\n");
   console.log(`  -> ${out}`);

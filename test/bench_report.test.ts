@@ -91,7 +91,7 @@ test("peer table: einconv at 1 and 2 threads next to the peers at 1 and 2, GFLOP
     cell(W.convF64, "einconv", 1, 90), cell(W.convF64, "einconv", 2, 60), cell(W.convF64, "numpy", 1, 100), cell(W.convF64, "numpy", 2, 50),
     cell(W.mmF64, "einconv", 1, MM_FLOPS / 20e6), cell(W.convF32, "tfjs-wasm", 1, 45), cell(W.convF32, "onnxruntime", 2, 8),
   ];
-  const t = peerTable({ rows, einconv_threads: [{ requested: 1, effective: 1, pool: false }, { requested: 2, effective: 1, pool: false }], numpy_blas_threads: { 1: {}, 2: {} } }, [{ grid: 1, ratio: 1.05, at: "n64 f3" }, { grid: 3, ratio: 1.3, at: "n128 f31" }], 2);
+  const t = peerTable({ rows, einconv_threads: [{ requested: 1, effective: 1, pool: false }, { requested: 2, effective: 1, pool: false }], numpy_blas_threads: { 1: {}, 2: {} } }, [{ grid: 1, ratio: 1.05, at: "n64 f3" }, { grid: 3, ratio: 1.3, at: "n128 f31 -> fft (fastest submatrix)" }], 2);
   assert.deepEqual(t.header.slice(1), ["einconv 1 thr", "einconv 2 thr", "numpy / scipy 1 thr", "numpy / scipy 2 thr", "tfjs-wasm (thr)", "onnxruntime 1 thr", "onnxruntime 2 thr"]);
   assert.equal(t.rows.length, peerWorkloadIds().length + 1);
   assert.deepEqual(t.rows[0].slice(1), ["90.0", "60.0", "100", "50.0", "—", "—", "—"]);
@@ -99,7 +99,7 @@ test("peer table: einconv at 1 and 2 threads next to the peers at 1 and 2, GFLOP
   assert.deepEqual(t.rows.find((r) => r[0] === "B1 conv forward f32")!.slice(5), ["45.0 (1)", "—", "8.00"]);
   const autoRow = t.rows[t.rows.length - 1];
   assert.equal(autoRow[1], "—");
-  assert.equal(autoRow[2], "worst 1.30x (grid 3 n128 f31); per grid 1.05x / 1.30x");
+  assert.equal(autoRow[2], "worst 1.30x (grid 3 n128 f31 -> fft); per grid 1.05x / 1.30x");
   assert.match(t.title, /EINCONV_THREADS=1 and 2 \(no thread pool in this build: both ran 1 thread\); numpy OPENBLAS_NUM_THREADS=1 and 2;.*tfjs-wasm 1/);
   assert.doesNotMatch(peerTable({ rows, einconv_threads: [{ requested: 2, effective: 2, pool: true }] }).title, /no thread pool/);
 });
