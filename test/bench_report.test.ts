@@ -84,6 +84,8 @@ test("bench:auto and bench:all command lines", () => {
   assert.ok(quick.every((s) => !s.args.includes("--write")), "a quick run never rewrites the README");
   assert.deepEqual(quick[1].args, ["--quick", "--runs", "2", "--starts", "2"]);
   assert.equal(allSteps(parseAllArgs(["--no-readme"])).length, 3);
+  assert.deepEqual(allSteps(parseAllArgs(["--from", "targets"])).map((s) => s.name), ["targets", "readme"]);
+  assert.throws(() => parseAllArgs(["--from", "nowhere"]), /unknown argument/);
 });
 
 test("peer table: einconv at 1 and 2 threads next to the peers at 1 and 2, GFLOP/s on matmul, the fresh-run auto row", () => {
