@@ -1,5 +1,6 @@
 /**
- * Issue 10's peer table: einconv next to numpy/scipy (1 and 2 OpenBLAS threads),
+ * Issue 10's peer table: einconv (timed in child processes with EINCONV_THREADS=1 and 2,
+ * peer_einconv.ts) next to numpy/scipy (1 and 2 OpenBLAS threads),
  * onnxruntime-node (MLAS; intraOpNumThreads 1 and 2) and tfjs-backend-wasm (XNNPACK,
  * 1 thread), plus the tfjs CPU backend, on the same inputs in one run. Every peer result
  * is compared element by element with einconv's float64 result *before* it is timed;
@@ -21,7 +22,6 @@ import { formatTable } from "./table";
 import { timeCall, median, type Timing, type TimingOptions } from "./timing";
 import * as lib from "../src/index";
 
-export { expectClose } from "./peer_einconv";
 
 /** The einconv thread counts of the table (issue 10: 1 and 2, next to numpy's and onnxruntime's). */
 export const EINCONV_THREAD_COUNTS = [1, 2] as const;
