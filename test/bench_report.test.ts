@@ -9,6 +9,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { allSteps, parseAllArgs } from "../bench/all";
 import { evaluateFresh, fitRunFile, parseAutoFreshArgs } from "../bench/auto_fresh";
 import { loadPoints } from "../bench/fit_auto";
@@ -137,4 +138,11 @@ test("EINCONV_THREADS parsing and the recorded thread facts", () => {
   // without a pool every count computes on one thread; with one, the pool's own answer
   if (!t.pool) assert.equal(t.effective, 1);
   else assert.ok(Number.isInteger(t.effective) && t.effective >= 1);
+});
+
+test("the einconv peer child refuses an unknown grid size with its usage line (exit 2), before timing anything", () => {
+  const child = spawnSync(process.execPath, [path.join(__dirname, "..", "bench", "peer_einconv.js"), "huge"], { encoding: "utf8", env: { ...process.env, EINCONV_THREADS: "1" } });
+  assert.equal(child.status, 2);
+  assert.match(child.stderr, /usage: EINCONV_THREADS=n node dist\/bench\/peer_einconv\.js quick\|default\|full \(got "huge"\)/);
+  assert.equal(child.stdout, "");
 });
