@@ -226,3 +226,7 @@ test("NHWC per-tap (K = Cin = 3 per tap) agrees with the window view and the loo
     }
   }
 });
+
+test("WasmGemm rejects an unknown smallK option", () => {
+  assert.throws(() => new WasmBackend({ gemm: { smallK: "sometimes" as "auto" } }), /smallK must be "auto" or "never"/);
+});
