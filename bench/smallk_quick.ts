@@ -9,12 +9,32 @@ import { join } from "node:path";
 import { ramp } from "./data";
 import { conv2dNHWC, conv2dNHWCPerTap, convInfo, correlateSubmatrix } from "../src/conv";
 import { timeCall } from "./timing";
+import { einsumAccumulate } from "../src/einsum";
+import { WasmBackend } from "../src/compile/wasm";
+import { Tensor } from "../src/types";
+import ndarray from "ndarray";
 
-const timing = { repeats: 7, warmup: 2, budgetMs: 1500 };
+/** conv2dNHWCPerTap's loop (stride 1, valid) with an explicit backend: old (packed sweep) vs new (small-K) in one run. */
+function perTapWith(x: Tensor, w: Tensor, backend: WasmBackend): Tensor {
+  const [n, h, wd, c] = x.shape;
+  const [kh, kw, , d] = w.shape;
+  const [oh, ow] = [h - kh + 1, wd - kw + 1];
+  const out = ndarray(new Float64Array(n * oh * ow * d), [n, oh, ow, d]);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) einsumAccumulate("nhwc,cd->nhwd", out, [x.lo(0, i, j, 0).hi(n, oh, ow, c), w.pick(i, j, null, null)], { backend });
+  }
+  return out;
+}
+
+const timing = { repeats: 9, warmup: 4, budgetMs: 2000 };
 const rows: string[] = [];
 const x = ramp([100, 32, 32, 3], 0);
 const w = ramp([3, 3, 3, 16], 17);
-for (const [name, fn] of [["perTap", conv2dNHWCPerTap], ["conv2dNHWC", conv2dNHWC]] as const) {
+const packed = new WasmBackend({ gemm: { smallK: "never" } });
+const smallK = new WasmBackend();
+rows.push(`${"perTap old (packed)".padEnd(24)} ${timeCall(() => perTapWith(x, w, packed), timing).timing.median_ms.toFixed(2)} ms`);
+rows.push(`${"perTap new (small-K)".padEnd(24)} ${timeCall(() => perTapWith(x, w, smallK), timing).timing.median_ms.toFixed(2)} ms`);
+for (const [name, fn] of [["conv2dNHWCPerTap", conv2dNHWCPerTap], ["conv2dNHWC", conv2dNHWC]] as const) {
   rows.push(`${name.padEnd(24)} ${timeCall(() => fn(x, w), timing).timing.median_ms.toFixed(2)} ms`);
 }
 for (const n of [128, 256]) {

@@ -32,9 +32,16 @@ export const SMALL_K_MAX_N = 32;
 /** Most B values hoisted into locals (K·N). */
 export const SMALL_K_MAX_KN = 128;
 
-/** Signature of a generated small-K kernel (one batch entry). */
+/**
+ * Rows per kernel call: many calls of a bounded loop rather than one M-long loop, so
+ * V8 optimizes the generated function at entry and not only by on-stack replacement;
+ * 4096 rows amortize the call and the K·N hoisted loads of B.
+ */
+const ROW_CHUNK = 4096;
+
+/** Signature of a generated small-K kernel (rows i0..i1 of one batch entry). */
 type SmallKFn = (
-  m: number, a: ArrayLike<number>, aBase: number, aRow: Int32Array, aCol: Int32Array,
+  i0: number, i1: number, a: ArrayLike<number>, aBase: number, aRow: Int32Array, aCol: Int32Array,
   b: Float64Array | Float32Array, c: Float64Array | Float32Array, cBase: number, cRow: Int32Array, cCol: Int32Array,
 ) => void;
 
@@ -90,7 +97,7 @@ export function emitSmallK(s: SmallKShape): string {
   for (const p of ps) lines.push(js.map((j) => `const b${p}_${j} = b[${p * n + j}];`).join(" "));
   if (s.unitColumns) lines.push("const cc0 = cCol[0];");
   else lines.push(js.map((j) => `const cc${j} = cCol[${j}];`).join(" "));
-  lines.push("for (let i = 0; i < m; i++) {");
+  lines.push("for (let i = i0; i < i1; i++) {");
   lines.push("  const ra = aBase + aRow[i];");
   lines.push(`  const rc = cBase + cRow[i]${s.unitColumns ? " + cc0" : ""};`);
   for (const p of ps) lines.push(`  const a${p} = ${s.roundA ? `Math.fround(a[ra + ac${p}])` : `a[ra + ac${p}]`};`);
@@ -144,7 +151,9 @@ export class SmallKKernels {
         const row = bBase + task.bRow[p];
         for (let j = 0; j < n; j++) bp[p * n + j] = task.b[row + task.bCol[j]];
       }
-      kernel(task.m, task.a, task.aBatch[batch], task.aRow, task.aCol, bp, c, task.cBatch[batch], task.cRow, task.cCol);
+      for (let i0 = 0; i0 < task.m; i0 += ROW_CHUNK) {
+        kernel(i0, Math.min(task.m, i0 + ROW_CHUNK), task.a, task.aBatch[batch], task.aRow, task.aCol, bp, c, task.cBatch[batch], task.cRow, task.cCol);
+      }
     }
     return true;
   }
@@ -153,7 +162,7 @@ export class SmallKKernels {
     const key = shapeKey(shape);
     let fn = this.kernels.get(key);
     if (fn === undefined) {
-      fn = new Function("m", "a", "aBase", "aRow", "aCol", "b", "c", "cBase", "cRow", "cCol", `"use strict";\n${emitSmallK(shape)}`) as SmallKFn;
+      fn = new Function("i0", "i1", "a", "aBase", "aRow", "aCol", "b", "c", "cBase", "cRow", "cCol", `"use strict";\n${emitSmallK(shape)}`) as SmallKFn;
       this.kernels.set(key, fn);
     }
     return fn;
