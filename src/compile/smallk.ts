@@ -123,8 +123,9 @@ export class SmallKKernels {
   /** False: never generate code, {@link run} always declines. */
   readonly enabled: boolean;
 
+  /** `generate` (default: whether `new Function` works here) false: decline every task. */
   constructor(options: { readonly generate?: boolean } = {}) {
-    this.enabled = options.generate ?? canGenerateCode();
+    this.enabled = (options.generate ?? true) && canGenerateCode();
   }
 
   /** Number of kernels generated so far. */

@@ -183,13 +183,12 @@ export class WasmGemm {
   private f64: Float64Array;
   private f32: Float32Array;
   private i32: Int32Array;
-  /** Small-K products bypass the packed sweep (see {@link run}). */
-  private readonly smallK = new SmallKKernels();
-
   private constructor(
     private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly block32: BlockFn, private readonly pack: PackFn, private readonly pack32: Pack32Fn,
     /** Which build of the kernel this instance runs. */
     readonly variant: KernelVariant,
+    /** Small-K products bypass the packed sweep (see {@link run}). */
+    private readonly smallK: SmallKKernels,
   ) {
     this.f64 = new Float64Array(memory.buffer);
     this.f32 = new Float32Array(memory.buffer);
@@ -202,15 +201,16 @@ export class WasmGemm {
    *
    * @example
    * WasmGemm.create("auto")?.variant; // "relaxed" under --experimental-wasm-relaxed-simd, else "plain"
+   * WasmGemm.create("auto", { generateCode: false }); // no generated small-K kernels: every task runs the sweep
    */
-  static create(choice: KernelChoice = "auto"): WasmGemm | undefined {
+  static create(choice: KernelChoice = "auto", options: { readonly generateCode?: boolean } = {}): WasmGemm | undefined {
     const api = wasmApi();
     if (api === undefined || !wasmSimdSupported()) return undefined;
     const relaxed = relaxedSimdSupported();
     if (choice === "relaxed" && !relaxed) return undefined;
     const variant: KernelVariant = choice === "plain" || !relaxed ? "plain" : "relaxed";
     const { exports } = new api.Instance(new api.Module(gemmModuleBytes(variant)), {});
-    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant);
+    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, new SmallKKernels({ generate: options.generateCode }));
   }
 
   /** Bytes of linear memory currently reserved. */
