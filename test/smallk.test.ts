@@ -11,7 +11,7 @@ import ndarray from "ndarray";
 import { EinsumError, einsum } from "../src/index";
 import { einsumAccumulate } from "../src/einsum";
 import { JsBackend } from "../src/compile/backend";
-import { SMALL_K_MAX_K, SmallKKernels, emitSmallK, smallKShape } from "../src/compile/smallk";
+import { SMALL_K_MAX_K, SMALL_K_MAX_KN, SMALL_K_MAX_KN_F32, SmallKKernels, emitSmallK, smallKShape } from "../src/compile/smallk";
 import { GemmTask, offsetTable } from "../src/compile/tasks";
 import { WasmBackend } from "../src/compile/wasm";
 import { asStrided } from "../src/views";
@@ -23,6 +23,7 @@ interface Case {
   name: string;
   spec: string;
   k: number;
+  n: number;
   operands: { shape: number[]; seed: number }[];
   shape: number[];
   sum: number;
@@ -89,8 +90,9 @@ test("small-K products match numpy in float64 and float32 (K 1..8, odd M and N),
         got64 = einsum(c.spec, ...operands(c, Float64Array), { backend });
         got32 = einsum(c.spec, ...operands(c, Float32Array), { backend });
       });
-      // Every case but the 33-column one fits the kernel (N ≤ 32, K·N ≤ 128): both dtypes take it.
-      assert.equal(taken, c.name.includes("past the column limit") ? 0 : 2, `${backend.name} ${c.name}: small-K route taken`);
+      // The float64 kernel takes N ≤ 32 with K·N ≤ 128, the float32 one K·N ≤ 96.
+      const expected = c.n > 32 ? 0 : Number(c.k * c.n <= SMALL_K_MAX_KN) + Number(c.k * c.n <= SMALL_K_MAX_KN_F32);
+      assert.equal(taken, expected, `${backend.name} ${c.name}: small-K route taken`);
       assert.deepEqual(got64!.shape, c.shape, c.name);
       assert.ok(got32!.data instanceof Float32Array, `${c.name}: float32 result`);
       const v64 = values(got64!);
@@ -149,7 +151,7 @@ test("small-K on strided, negative-stride and window-view operands, strided out:
             const packed = outOf(buffer());
             const c0 = values(small);
             const smallBackend = new WasmBackend();
-            assert.equal(countSmallK(() => einsumAccumulate("ik,kj->ij", small, [a, b], { backend: smallBackend })), k * n <= 128 ? 1 : 0, `${what} ${layout} k${k} n${n}: small-K taken iff K·N ≤ 128`);
+            assert.equal(countSmallK(() => einsumAccumulate("ik,kj->ij", small, [a, b], { backend: smallBackend })), k * n <= (Type === Float32Array ? SMALL_K_MAX_KN_F32 : SMALL_K_MAX_KN) ? 1 : 0, `${Type.name} ${what} ${layout} k${k} n${n}: small-K taken iff K·N fits`);
             assert.equal(countSmallK(() => einsumAccumulate("ik,kj->ij", packed, [a, b], { backend: general })), 0, "smallK never: packed sweep");
             const { want, scale } = brute(a, b, c0);
             const got = values(small);
@@ -166,7 +168,7 @@ test("small-K on strided, negative-stride and window-view operands, strided out:
   }
 });
 
-test("smallKShape accepts K ≤ 8, N ≤ 32, K·N ≤ 128 with a float C, and tells unit C columns from a table", () => {
+test("smallKShape accepts K ≤ 8, N ≤ 32, K·N ≤ 128 (float32: 96) with a float C, and tells unit C columns from a table", () => {
   const task = (m: number, n: number, k: number, c: Float64Array | Float32Array, cCol = offsetTable([n], [1])): GemmTask => ({
     m, n, k, a: new Float64Array(m * k), b: new Float64Array(k * n), c,
     aBatch: Int32Array.of(0), bBatch: Int32Array.of(0), cBatch: Int32Array.of(0),
@@ -179,6 +181,9 @@ test("smallKShape accepts K ≤ 8, N ≤ 32, K·N ≤ 128 with a float C, and te
   assert.equal(smallKShape(task(5, 16, 9, new Float64Array(80))), undefined);
   assert.equal(smallKShape(task(5, 33, 3, new Float64Array(165))), undefined);
   assert.equal(smallKShape(task(5, 32, 5, new Float64Array(160))), undefined); // K·N = 160 > 128
+  assert.equal(smallKShape(task(5, 32, 4, new Float64Array(160)))?.k, 4); // K·N = 128
+  assert.equal(smallKShape(task(5, 32, 4, new Float32Array(160))), undefined); // float32: 128 > 96
+  assert.equal(smallKShape(task(5, 32, 3, new Float32Array(160)))?.k, 3); // float32: 96
   assert.match(emitSmallK({ k: 2, n: 3, f32: false, roundA: false, unitColumns: true }), /c\[rc \+ 2\] \+= a0 \* b0_2 \+ a1 \* b1_2;/);
   assert.match(emitSmallK({ k: 1, n: 2, f32: true, roundA: true, unitColumns: false }), /Math\.fround\(a\[ra \+ ac0\]\)[\s\S]*c\[rc \+ cc1\]/);
   // Declines (and leaves C alone) when code generation is off or the shape does not fit.

@@ -27,10 +27,15 @@ import { GemmTask } from "./tasks";
  * from about K = 12 the packed wasm kernel's SIMD outweighs the saved C pass.
  */
 export const SMALL_K_MAX_K = 8;
-/** Largest N: K·N values of B live in locals; past 32 columns (and K·N > 128) V8 spills them. */
+/** Largest N: the kernel is unrolled over N and holds K·N values of B in locals. */
 export const SMALL_K_MAX_N = 32;
-/** Most B values hoisted into locals (K·N). */
+/** Most B values hoisted into locals (K·N) for a float64 C. */
 export const SMALL_K_MAX_KN = 128;
+/**
+ * The same for a float32 C: measured, the float32 kernel (a conversion on every load
+ * and store) falls behind the packed f32x4 kernel from K·N ≈ 120 (N 32 × K 4, N 24 × K 5).
+ */
+export const SMALL_K_MAX_KN_F32 = 96;
 
 /**
  * Rows per kernel call: many calls of a bounded loop rather than one M-long loop, so
@@ -59,16 +64,18 @@ export interface SmallKShape {
 
 /**
  * Whether a task takes the small-K kernel: K ≤ {@link SMALL_K_MAX_K}, N ≤
- * {@link SMALL_K_MAX_N}, K·N ≤ {@link SMALL_K_MAX_KN}, and a float64 or float32 C.
+ * {@link SMALL_K_MAX_N}, a float64 C with K·N ≤ {@link SMALL_K_MAX_KN} or a float32 C
+ * with K·N ≤ {@link SMALL_K_MAX_KN_F32}.
  *
  * @example
  * smallKShape(task)?.k; // 3 for the NHWC per-tap product, undefined for a 512³ matmul
  */
 export function smallKShape(task: GemmTask): SmallKShape | undefined {
   const { k, n, c } = task;
-  if (k < 1 || k > SMALL_K_MAX_K || n < 1 || n > SMALL_K_MAX_N || k * n > SMALL_K_MAX_KN) return undefined;
+  if (k < 1 || k > SMALL_K_MAX_K || n < 1 || n > SMALL_K_MAX_N) return undefined;
   if (!(c instanceof Float64Array || c instanceof Float32Array)) return undefined;
   const f32 = c instanceof Float32Array;
+  if (k * n > (f32 ? SMALL_K_MAX_KN_F32 : SMALL_K_MAX_KN)) return undefined;
   let unitColumns = true;
   for (let j = 1; j < n; j++) if (task.cCol[j] !== task.cCol[0] + j) unitColumns = false;
   return { k, n, f32, roundA: f32 && !(task.a instanceof Float32Array), unitColumns };
