@@ -235,3 +235,37 @@ test("NHWC per-tap (K = Cin = 3 per tap) agrees with the window view and the loo
 test("WasmGemm rejects an unknown smallK option", () => {
   assert.throws(() => new WasmBackend({ gemm: { smallK: "sometimes" as "auto" } }), /smallK must be "auto" or "never"/);
 });
+
+test("small-K with mixed operand storage: number[] and Int32Array A, float64 A into a float32 C (rounded as read)", () => {
+  const [m, k, n] = [700, 3, 16];
+  const base = lcg(m * k, 21);
+  const b = ndarray(Float64Array.from(lcg(k * n, 22)), [k, n]);
+  const ints = ndarray(Int32Array.from(base, (v) => Math.round(v * 100)), [m, k]);
+  const plain = ndarray(Array.from(base), [m, k]);
+  // 0.2–0.4 ulp above each float32 value: rounds back to it, but the unrounded products would differ.
+  const wide = ndarray(Float64Array.from(base, (v) => v + 0.4 * 2 ** -24 * Math.abs(v)), [m, k]);
+  for (const backend of [new WasmBackend(), new JsBackend()]) {
+    for (const [what, a, dtype] of [["Int32Array A", ints, "float64"], ["number[] A", plain, "float64"], ["float64 A, float32 C", wide, "float32"]] as const) {
+      let got: number[] = [];
+      assert.equal(countSmallK(() => (got = values(einsum("ik,kj->ij", a, b, { backend, dtype })))), 1, `${backend.name} ${what}: small-K taken`);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let want = 0;
+          let scale = 0;
+          for (let p = 0; p < k; p++) {
+            // The float32 route rounds each operand to float32 first, as the packed float32 GEMM does.
+            const x = dtype === "float32" ? Math.fround(Number(a.get(i, p))) * Math.fround(b.get(p, j)) : Number(a.get(i, p)) * b.get(p, j);
+            want += x;
+            scale += Math.abs(x);
+          }
+          if (dtype === "float32") {
+            // Exactly: float32 operands' products summed in float64, rounded once into C (which starts at 0).
+            assert.equal(got[i * n + j], Math.fround(want), `${backend.name} ${what} (${i}, ${j})`);
+          } else {
+            assert.ok(Math.abs(got[i * n + j] - want) <= 4 * U64 * (k + 1) * scale, `${backend.name} ${what} (${i}, ${j}): ${got[i * n + j]} vs ${want}`);
+          }
+        }
+      }
+    }
+  }
+});
