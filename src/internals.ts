@@ -21,6 +21,7 @@ export type { LoopTask, GemmTask, LoopOperand } from "./compile/tasks";
 export { JsBackend, defaultBackend } from "./compile/backend";
 export { WasmBackend, type WasmBackendOptions, WasmGemm, type WasmGemmOptions, wasmSimdSupported, relaxedSimdSupported, type KernelVariant, type KernelChoice } from "./compile/wasm";
 export { KernelCache, type KernelCacheOptions } from "./compile/cache";
+export { SmallKKernels, type SmallKShape, smallKShape, emitSmallK, SMALL_K_MAX_K, SMALL_K_MAX_N, SMALL_K_MAX_KN, SMALL_K_MAX_KN_F32 } from "./compile/smallk";
 export { type LoopShape, emitLoops, loopShape, interpretLoops } from "./compile/loops";
 
 // Convolution internals: padding/stride helpers, per-method kernels, the cost model,

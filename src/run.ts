@@ -103,8 +103,29 @@ function reduceLabels(backend: Backend, v: LabelledView, drop: readonly string[]
   return view;
 }
 
+/**
+ * Offset tables by (sizes, strides, base). A loop of products over same-shaped views
+ * (the NHWC per-tap convolution: 9 products whose M tables of 90000 offsets are equal,
+ * the tap's shift being in the batch base) builds each table once. Bounded (entries and
+ * table length); a pure cache with no observable state: kernels only read the tables.
+ */
+const tables = new Map<string, Int32Array>();
+const TABLE_CACHE_LIMIT = 8;
+const TABLE_CACHE_MAX_LENGTH = 1 << 20;
+
 function table(v: LabelledView, labels: readonly string[], sizes: ReadonlyMap<string, number>, base = 0): Int32Array {
-  return offsetTable(labels.map((l) => sizes.get(l)!), labels.map((l) => strideOf(v, l)), base);
+  const n = labels.map((l) => sizes.get(l)!);
+  const s = labels.map((l) => strideOf(v, l));
+  if (n.reduce((a, b) => a * b, 1) < 4096) return offsetTable(n, s, base); // cheaper to build than to look up
+  const key = `${n.join(",")}|${s.join(",")}|${base}`;
+  let t = tables.get(key);
+  if (t === undefined) {
+    t = offsetTable(n, s, base);
+    if (t.length > TABLE_CACHE_MAX_LENGTH) return t;
+    if (tables.size >= TABLE_CACHE_LIMIT) tables.delete(tables.keys().next().value as string);
+    tables.set(key, t);
+  }
+  return t;
 }
 
 function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm" }>, inputs: readonly LabelledView[], target: LabelledView, sizes: ReadonlyMap<string, number>, dtype: DType): void {

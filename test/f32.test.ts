@@ -96,7 +96,7 @@ for (const variant of variants) {
         cRow: offsetTable([m], [1]), cCol: offsetTable([n], [m]), // C column-major
       };
       // mc 8, kc 32, nc 8 and a budget of one KC×NC panel: several row/column blocks, slices and spans.
-      kernel.run(task, { blocking: { mc: 8, kc: 32, nc: 8 }, bSpanBudget: 8 * 32, staging });
+      kernel.run(task, { blocking: { mc: 8, kc: 32, nc: 8 }, bSpanBudget: 8 * 32, staging, smallK: "never" });
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           let want = c0[i + j * m];

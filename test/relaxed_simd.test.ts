@@ -86,8 +86,8 @@ test("relaxed SIMD: auto selects the FMA kernel and it matches the plain one wit
     const r = new Float64Array(m * n);
     const p = new Float64Array(m * n);
     // Small blocks so that K slices and the accumulate path of `block` run too.
-    relaxed!.run(task(r), { blocking: { mc: 8, kc: 64, nc: 8 } });
-    plain!.run(task(p), { blocking: { mc: 8, kc: 64, nc: 8 } });
+    relaxed!.run(task(r), { blocking: { mc: 8, kc: 64, nc: 8 }, smallK: "never" });
+    plain!.run(task(p), { blocking: { mc: 8, kc: 64, nc: 8 }, smallK: "never" });
     for (let i = 0; i < m * n; i++) {
       // Both are sums of k products in some order: each within k·eps·Σ|a·b| of the exact value.
       const tol = 2 * k * eps * scale[i];

@@ -168,10 +168,12 @@ const CASES: Case[] = [
 /** Option sets covering blocking edges, both gathers, and K spans (a tiny B budget). */
 const OPTIONS: Array<{ name: string; options: WasmGemmOptions }> = [
   { name: "default", options: {} },
-  { name: "small blocks, JS gather", options: { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "never" } },
-  { name: "small blocks, wasm gather", options: { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "always" } },
-  { name: "K spans, wasm gather", options: { blocking: { mc: 12, kc: 8, nc: 8 }, staging: "always", bSpanBudget: 100 } },
-  { name: "K spans, JS gather", options: { blocking: { mc: 4, kc: 32, nc: 4 }, staging: "never", bSpanBudget: 200 } },
+  // smallK "never": the packed sweep also runs the K ≤ 8 cases (default sends them to smallk.ts).
+  { name: "default blocks, packed sweep", options: { smallK: "never" } },
+  { name: "small blocks, JS gather", options: { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "never", smallK: "never" } },
+  { name: "small blocks, wasm gather", options: { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "always", smallK: "never" } },
+  { name: "K spans, wasm gather", options: { blocking: { mc: 12, kc: 8, nc: 8 }, staging: "always", bSpanBudget: 100, smallK: "never" } },
+  { name: "K spans, JS gather", options: { blocking: { mc: 4, kc: 32, nc: 4 }, staging: "never", bSpanBudget: 200, smallK: "never" } },
 ];
 
 test("the engine supports WebAssembly SIMD (Node ≥ 16)", () => {

@@ -5,6 +5,7 @@
  */
 import { KernelCache, KernelCacheOptions } from "./cache";
 import { gemm } from "./gemm";
+import { SmallKKernels } from "./smallk";
 import { loopShape } from "./loops";
 import { Backend, GemmTask, LoopTask } from "./tasks";
 import { WasmBackend } from "./wasm/backend";
@@ -13,9 +14,12 @@ import { wasmSimdSupported } from "./wasm/kernel";
 export class JsBackend implements Backend {
   readonly name = "js";
   readonly cache: KernelCache;
+  /** Small-K products (K ≤ 8) add into C in one pass; generated code, so only in "generated" mode. */
+  private readonly smallK: SmallKKernels;
 
   constructor(options: KernelCacheOptions = {}) {
     this.cache = new KernelCache(options);
+    this.smallK = new SmallKKernels({ generate: this.cache.mode === "generated" });
   }
 
   runLoops(task: LoopTask): void {
@@ -23,7 +27,7 @@ export class JsBackend implements Backend {
   }
 
   runGemm(task: GemmTask): void {
-    gemm(task);
+    if (!this.smallK.run(task)) gemm(task);
   }
 }
 

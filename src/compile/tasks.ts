@@ -29,6 +29,7 @@ export interface LoopTask {
  * A batched matrix product over arbitrary strided operands:
  * `C[cBatch[b] + cRow[i] + cCol[j]] += Σ_p A[aBatch[b] + aRow[i] + aCol[p]] · B[bBatch[b] + bRow[p] + bCol[j]]`.
  * The offset tables let one kernel serve any layout (multi-axis M, N, K, windows, transposes).
+ * Kernels only read the tables: the runner may share one table between calls (run.ts caches them).
  */
 export interface GemmTask {
   readonly m: number;

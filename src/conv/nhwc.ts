@@ -165,7 +165,11 @@ export function conv2dNHWC(x: Tensor, w: Tensor, options: NHWCOptions = {}): Ten
  * (a view, `(N, H', W', C)`) times `w[i, j]` (`(C, Cout)`), accumulated. Each
  * product is an engine einsum on the slab view (no copy of the slab) that adds
  * into the output directly (the GEMM's C += A·B); besides the output, only the
- * padded input (when padding) is allocated.
+ * padded input (when padding) is allocated. Each product has K = Cin: with up to 8
+ * input channels (and Cout ≤ 32) the backend runs it through the small-K kernel
+ * (src/compile/smallk.ts), one read-add-write pass over the output per tap. On the
+ * article's shapes {@link conv2dNHWC} (all taps as K = 27 of one packed wasm GEMM) is
+ * still about twice as fast: the per-tap route is float64 scalar JS, the window view SIMD.
  *
  * @example
  * conv2dNHWCPerTap(x, w, { stride: 2 }); // same values as conv2dNHWC(x, w, { stride: 2 })

@@ -60,7 +60,8 @@ export class WasmBackend implements Backend {
     if (choice === "relaxed" && wasmSimdSupported() && !relaxedSimdSupported()) {
       throw new EinsumError("WasmBackend: relaxed SIMD is not available (Node 22+, or Node 20 with --experimental-wasm-relaxed-simd); use variant \"auto\" or \"plain\"");
     }
-    this.kernel = WasmGemm.create(choice);
+    // Small-K GEMMs use generated code: not when the loop nests were asked to be interpreted.
+    this.kernel = WasmGemm.create(choice, { generateCode: this.js.cache.mode === "generated" });
     this.usesWasm = this.kernel !== undefined;
     this.variant = this.kernel?.variant;
     // The name stays "wasm-simd" for both builds (bench tables key on it); `variant` tells them apart.

@@ -33,6 +33,7 @@ import { NumericData } from "../../types";
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from "./gemm_wasm";
 import { Reach, StripTables, canStage, packStrips, packStrips32, reach, shouldStage, stage } from "./pack";
 import { chooseScatter } from "./scatter";
+import { SmallKKernels } from "../smallk";
 
 /** Micro-tile shape compiled into gemm.wat (do not change without the .wat). */
 export const WASM_MR = 4;
@@ -65,6 +66,11 @@ export interface WasmGemmOptions {
   readonly staging?: "auto" | "never" | "always";
   /** Most doubles of packed B per K span (default {@link B_SPAN_BUDGET}). */
   readonly bSpanBudget?: number;
+  /**
+   * The small-K kernel (smallk.ts: K ≤ 8, C += A·B in one pass, no C block): "auto"
+   * (default) takes it for every task it accepts; "never" always runs the packed sweep.
+   */
+  readonly smallK?: "auto" | "never";
 }
 
 /** Throws a RangeError unless the options describe a valid blocking. */
@@ -74,6 +80,8 @@ export function checkGemmOptions(options: WasmGemmOptions): void {
   if (!ok) throw new RangeError(`wasm GEMM blocking needs positive integers with mc and nc multiples of 4 (got mc ${mc}, kc ${kc}, nc ${nc})`);
   const budget = options.bSpanBudget ?? B_SPAN_BUDGET;
   if (!(budget > 0)) throw new RangeError(`wasm GEMM bSpanBudget must be positive (got ${budget})`);
+  const smallK = options.smallK ?? "auto";
+  if (smallK !== "auto" && smallK !== "never") throw new RangeError(`wasm GEMM smallK must be "auto" or "never" (got ${String(smallK)})`);
 }
 
 /** The slice of the WebAssembly JS API einconv uses (typed here: the DOM lib is not loaded). */
@@ -175,11 +183,12 @@ export class WasmGemm {
   private f64: Float64Array;
   private f32: Float32Array;
   private i32: Int32Array;
-
   private constructor(
     private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly block32: BlockFn, private readonly pack: PackFn, private readonly pack32: Pack32Fn,
     /** Which build of the kernel this instance runs. */
     readonly variant: KernelVariant,
+    /** Small-K products bypass the packed sweep (see {@link run}). */
+    private readonly smallK: SmallKKernels,
   ) {
     this.f64 = new Float64Array(memory.buffer);
     this.f32 = new Float32Array(memory.buffer);
@@ -192,15 +201,16 @@ export class WasmGemm {
    *
    * @example
    * WasmGemm.create("auto")?.variant; // "relaxed" under --experimental-wasm-relaxed-simd, else "plain"
+   * WasmGemm.create("auto", { generateCode: false }); // no generated small-K kernels: every task runs the sweep
    */
-  static create(choice: KernelChoice = "auto"): WasmGemm | undefined {
+  static create(choice: KernelChoice = "auto", options: { readonly generateCode?: boolean } = {}): WasmGemm | undefined {
     const api = wasmApi();
     if (api === undefined || !wasmSimdSupported()) return undefined;
     const relaxed = relaxedSimdSupported();
     if (choice === "relaxed" && !relaxed) return undefined;
     const variant: KernelVariant = choice === "plain" || !relaxed ? "plain" : "relaxed";
     const { exports } = new api.Instance(new api.Module(gemmModuleBytes(variant)), {});
-    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant);
+    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, new SmallKKernels({ generate: options.generateCode }));
   }
 
   /** Bytes of linear memory currently reserved. */
@@ -231,6 +241,8 @@ export class WasmGemm {
     checkGemmOptions(options);
     const { m, n, k } = task;
     if (m === 0 || n === 0 || k === 0) return;
+    // Tiny K (e.g. NHWC per-tap, K = 3): packing and the C-block round trip would be the whole cost.
+    if (options.smallK !== "never" && this.smallK.run(task)) return;
     if (task.c instanceof Float32Array) {
       this.run32(task, task.c, options);
       return;
