@@ -223,8 +223,13 @@ export function inverseRows(
   const f = new Float64Array(2 * n1);
   const { data: out, crop } = target;
   const col = 2 * n0;
-  for (let a = range.start; a < range.end; a += 2) {
-    const hasB = a + 1 < range.end;
+  // Rows pair as (2q, 2q + 1) whatever the range, so a row's rounding never depends on
+  // how the rows were split into jobs; a range edge inside a pair transforms the pair
+  // and writes only its own row.
+  const rows = rowCrop.length;
+  for (let a = range.start - (range.start % 2); a < range.end; a += 2) {
+    const hasB = a + 1 < rows;
+    const writeA = a >= range.start, writeB = hasB && a + 1 < range.end;
     const pa = 2 * (rowCrop.start + a * rowCrop.step);
     // A missing partner row reads as zeros: row a is then the only real output.
     const rb = hasB ? spec : zeroColumns;
@@ -247,13 +252,9 @@ export function inverseRows(
     const oa = target.offset + a * target.rowStride;
     const ob = oa + target.rowStride;
     const step = 2 * crop.step;
-    if (hasB) {
-      for (let j = 0, k = 2 * crop.start; j < crop.length; j++, k += step) {
-        out[oa + j] = f[k];
-        out[ob + j] = -f[k + 1];
-      }
-    } else {
-      for (let j = 0, k = 2 * crop.start; j < crop.length; j++, k += step) out[oa + j] = f[k];
+    for (let j = 0, k = 2 * crop.start; j < crop.length; j++, k += step) {
+      if (writeA) out[oa + j] = f[k];
+      if (writeB) out[ob + j] = -f[k + 1];
     }
   }
 }
