@@ -59,9 +59,14 @@ export function newPlaneSpectrum(size: PlaneSize): Float64Array {
 /**
  * Row pass: rows `range` of the 2-D real view `x` (shape [h, w], any strides;
  * rows past n0 and samples past n1 are cropped, shorter rows zero-padded) are
- * real-transformed to length n1 and written, transposed, into `out` (a
- * transposed half spectrum). Rows of `out` outside the view's rows are not
- * written: `out` must be zero there (fresh, or cleared by the caller).
+ * transformed to length n1 and their half spectra written, transposed, into
+ * `out` (a transposed half spectrum). Rows of `out` outside the view's rows are
+ * not written: `out` must be zero there (fresh, or cleared by the caller).
+ *
+ * Two real rows go through one complex transform (z = a + i b; A[m] = (Z[m] +
+ * conj Z[-m]) / 2, B[m] = (Z[m] - conj Z[-m]) / 2i), cheaper in fft.js than two
+ * real transforms. Rows pair as (2q, 2q + 1) whatever the range (a row past the
+ * view pairs as zeros), so results do not depend on how rows are split into jobs.
  *
  * @example
  * const T = newPlaneSpectrum({ n0: 8, n1: 8 });
@@ -69,31 +74,49 @@ export function newPlaneSpectrum(size: PlaneSize): Float64Array {
  */
 export function rowSpectra(x: RealView, size: PlaneSize, plans: FFTPlans, out: Float64Array, range: JobRange): void {
   const { n0, n1 } = size;
-  const bins = planeBins(size);
+  const half = n1 / 2;
   const fft = plans.get(n1).fft;
-  const end = Math.min(range.end, x.shape[0], n0);
+  const rows = Math.min(x.shape[0], n0);
+  const end = Math.min(range.end, rows);
   const len = Math.min(x.shape[1], n1);
   const [s0, s1] = x.stride;
   const src = x.data;
-  const real = new Float64Array(ROW_BLOCK * n1);
-  const spec = new Float64Array(ROW_BLOCK * 2 * n1);
-  const realLines = Array.from({ length: ROW_BLOCK }, (_, b) => real.subarray(b * n1, (b + 1) * n1));
-  const specLines = Array.from({ length: ROW_BLOCK }, (_, b) => spec.subarray(2 * b * n1, 2 * (b + 1) * n1));
+  const pairs = ROW_BLOCK / 2;
+  const packed = new Float64Array(pairs * 2 * n1);
+  const spec = new Float64Array(pairs * 2 * n1);
+  const packedLines = Array.from({ length: pairs }, (_, b) => packed.subarray(2 * b * n1, 2 * (b + 1) * n1));
+  const specLines = Array.from({ length: pairs }, (_, b) => spec.subarray(2 * b * n1, 2 * (b + 1) * n1));
   const n2 = 2 * n1, col = 2 * n0;
-  for (let r0 = range.start; r0 < end; r0 += ROW_BLOCK) {
-    const nb = Math.min(ROW_BLOCK, end - r0);
-    for (let b = 0; b < nb; b++) {
-      // Zero tail [len, n1) stays zero: only [0, len) is ever written.
-      let p = x.offset + (r0 + b) * s0;
-      const line = realLines[b];
-      for (let k = 0; k < len; k++, p += s1) line[k] = src[p];
-      fft.realTransform(specLines[b], line);
+  for (let r0 = range.start - (range.start % 2); r0 < end; r0 += ROW_BLOCK) {
+    const np = Math.min(pairs, Math.ceil((end - r0) / 2));
+    for (let b = 0; b < np; b++) {
+      // Zero tail [2 len, 2 n1) stays zero: only [0, 2 len) is ever written.
+      const line = packedLines[b];
+      const ra = r0 + 2 * b;
+      let p = x.offset + ra * s0;
+      for (let k = 0; k < 2 * len; k += 2, p += s1) line[k] = src[p];
+      if (ra + 1 < rows) {
+        p = x.offset + (ra + 1) * s0;
+        for (let k = 1; k < 2 * len; k += 2, p += s1) line[k] = src[p];
+      } else {
+        for (let k = 1; k < 2 * len; k += 2) line[k] = 0;
+      }
+      fft.transform(specLines[b], line);
     }
-    // Transpose: bin j of rows r0..r0+nb-1 are neighbours in column j.
-    for (let j = 0, q0 = 2 * r0; j < bins; j++, q0 += col) {
-      for (let b = 0, r = 2 * j, q = q0; b < nb; b++, r += n2, q += 2) {
-        out[q] = spec[r];
-        out[q + 1] = spec[r + 1];
+    // Split each packed spectrum and transpose: bin m of rows r0.. are neighbours in column m.
+    for (let m = 0, q0 = 2 * r0; m <= half; m++, q0 += col) {
+      const mm = m === 0 ? 0 : 2 * (n1 - m);
+      for (let b = 0, o = 0, q = q0; b < np; b++, o += n2, q += 4) {
+        const zr = spec[o + 2 * m], zi = spec[o + 2 * m + 1], wr = spec[o + mm], wi = spec[o + mm + 1];
+        const ra = r0 + 2 * b;
+        if (ra >= range.start && ra < end) {
+          out[q] = 0.5 * (zr + wr);
+          out[q + 1] = 0.5 * (zi - wi);
+        }
+        if (ra + 1 >= range.start && ra + 1 < end) {
+          out[q + 2] = 0.5 * (zi + wi);
+          out[q + 3] = 0.5 * (wr - zr);
+        }
       }
     }
   }
@@ -144,6 +167,8 @@ export interface SumPosition {
  * the column is forward-transformed in place (ifft(v) = conj(fft(conj v)) / n):
  * `acc` then holds the conjugated row spectra of the result, column-major,
  * ready for {@link inverseRows}. One pass per column keeps it in L1.
+ * `acc` may be `rows` itself on a call that is both first and last (column j of
+ * `rows` is read before column j of `acc` is written).
  */
 export function accumulateColumns(
   acc: Float64Array,

@@ -149,8 +149,10 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
   const [outH, outW] = plan.outShape;
   const out = new Float64Array(outH * outW);
   // Scratch reused by every block: row spectra of one data plane, and the product sum.
+  // With one term per block the sum may overwrite the row spectra it is made of (one
+  // buffer less to allocate and page in).
   const rowsSpec = newPlaneSpectrum(size);
-  const acc = newPlaneSpectrum(size);
+  const acc = phases.length * channels === 1 ? rowsSpec : newPlaneSpectrum(size);
   for (let b0 = 0; b0 < rows.blocks; b0++) {
     const r = blockOutputs(rows, b0);
     for (let b1 = 0; b1 < cols.blocks; b1++) {
