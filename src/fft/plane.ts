@@ -141,13 +141,15 @@ export function columnSpectra(spec: Float64Array, size: PlaneSize, plans: FFTPla
 
 /**
  * The kernel side of {@link accumulateColumns}: its scaled 2-D spectrum (from
- * {@link columnSpectra}, when several blocks reuse it), or its row spectra
- * (from {@link rowSpectra}) and the scale, column-transformed on the fly
- * (when it is used once: saves writing, scaling and rereading a spectrum).
+ * {@link columnSpectra}, when several blocks reuse it), or its row spectra and
+ * the scale, column-transformed on the fly (when it is used once: saves writing,
+ * scaling and rereading a spectrum). The row spectra are compact: `height` rows
+ * (the kernel's), i.e. {@link rowSpectra} run with `{ n0: height, n1 }`; each
+ * column is zero-padded to n0 in scratch.
  */
 export type KernelColumns =
   | { readonly spectrum: Float64Array; readonly rows?: undefined }
-  | { readonly rows: Float64Array; readonly scale: number; readonly spectrum?: undefined };
+  | { readonly rows: Float64Array; readonly height: number; readonly scale: number; readonly spectrum?: undefined };
 
 /** Which contribution to a product sum a call of {@link accumulateColumns} is. */
 export interface SumPosition {
@@ -184,6 +186,10 @@ export function accumulateColumns(
   const x = new Float64Array(2 * n0);
   const p = new Float64Array(2 * n0);
   const kc = new Float64Array(2 * n0);
+  // A kernel column zero-padded to n0 (its tail past the kernel's rows stays zero).
+  const kPadded = new Float64Array(2 * n0);
+  const kh2 = kernel.rows === undefined ? 0 : 2 * Math.min(kernel.height, n0);
+  const sc = kernel.rows === undefined ? 1 : kernel.scale;
   const { first, last } = position;
   for (let j = range.start; j < range.end; j++) {
     const base = 2 * j * n0;
@@ -194,17 +200,16 @@ export function accumulateColumns(
       k = kernel.spectrum;
       kb = base;
     } else {
-      fft.transform(kc, kernel.rows.subarray(base, base + 2 * n0));
-      const sc = kernel.scale;
-      for (let i = 0; i < 2 * n0; i++) kc[i] *= sc;
+      kPadded.set(kernel.rows.subarray(j * kh2, (j + 1) * kh2));
+      fft.transform(kc, kPadded);
     }
     // The sum goes to p when the column is transformed next, else straight to acc.
     const to = last ? p : acc;
     const o = last ? 0 : base;
     for (let i = 0, q = base; i < 2 * n0; i += 2, q += 2) {
       const xr = x[i], xi = x[i + 1], kr = k[kb + i], ki = k[kb + i + 1];
-      // conj(x) * k, plus the previous terms
-      const re = xr * kr + xi * ki, im = xr * ki - xi * kr;
+      // conj(x) * k (times the scale not yet in k), plus the previous terms
+      const re = sc * (xr * kr + xi * ki), im = sc * (xr * ki - xi * kr);
       to[o + i] = first ? re : acc[q] + re;
       to[o + i + 1] = first ? im : acc[q + 1] + im;
     }

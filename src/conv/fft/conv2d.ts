@@ -136,10 +136,17 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
   for (let p0 = 0; p0 < rows.livePhases; p0++) {
     for (let p1 = 0; p1 < cols.livePhases; p1++) {
       const kb = phaseBlock(kv, [p0, p1], f, [0, 0], n);
+      const height = kb.shape[1];
       const K = Array.from({ length: channels }, (_, c): KernelColumns => {
+        if (!reused) {
+          // Compact row spectra (the kernel's rows only), padded per column when used.
+          const compact = { n0: height, n1: size.n1 };
+          const spec = newPlaneSpectrum(compact);
+          rowSpectra(channel(kb, c), compact, plans, spec, { start: 0, end: height });
+          return { rows: spec, height, scale };
+        }
         const spec = newPlaneSpectrum(size);
-        rowSpectra(channel(kb, c), size, plans, spec, { start: 0, end: kb.shape[1] });
-        if (!reused) return { rows: spec, scale };
+        rowSpectra(channel(kb, c), size, plans, spec, { start: 0, end: height });
         columnSpectra(spec, size, plans, allBins, scale);
         return { spectrum: spec };
       });
