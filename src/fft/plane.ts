@@ -282,9 +282,16 @@ export function inverseRows(
     const oa = target.offset + a * target.rowStride;
     const ob = oa + target.rowStride;
     const step = 2 * crop.step;
-    for (let j = 0, k = 2 * crop.start; j < crop.length; j++, k += step) {
-      if (writeA) out[oa + j] = f[k];
-      if (writeB) out[ob + j] = -f[k + 1];
+    const count = crop.length;
+    if (writeA && writeB) {
+      for (let j = 0, k = 2 * crop.start; j < count; j++, k += step) {
+        out[oa + j] = f[k];
+        out[ob + j] = -f[k + 1];
+      }
+    } else if (writeA) {
+      for (let j = 0, k = 2 * crop.start; j < count; j++, k += step) out[oa + j] = f[k];
+    } else if (writeB) {
+      for (let j = 0, k = 2 * crop.start + 1; j < count; j++, k += step) out[ob + j] = -f[k];
     }
   }
 }

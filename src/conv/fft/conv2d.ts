@@ -10,10 +10,13 @@
  * - Only the two spatial axes are transformed; depth is a batch axis and the
  *   per-channel products are summed in the frequency domain, so there is one
  *   inverse transform per output block (one in total for a single block).
- * - Forward transforms use fft.js's real-input transform along the width
- *   (half spectrum), then complex transforms along the height. The inverse
- *   runs along the height first, keeping only the wanted rows, then along the
- *   width for those rows only.
+ * - The transforms run in the transposed half-spectrum engine
+ *   (`src/fft/plane.ts`): two real rows per complex fft.js transform, their
+ *   half spectra written column-major so every column pass hands fft.js a
+ *   contiguous column; per column, one pass does the data's column transform,
+ *   the product with the kernel (summed over channels and phases) and, on the
+ *   last term, the inverse column transform; the inverse row pass packs two
+ *   real output rows per transform and writes only the kept samples.
  * - Transform lengths: a valid correlation needs a circular length of only the
  *   input length (wrap-around lands on outputs valid mode drops), rounded up to
  *   a power of two for fft.js: 256 stays 256 instead of the 512 that padding
@@ -29,6 +32,10 @@
  *   round badly (256 at stride 5 gives phases of 52 -> 64, 320 per axis).
  *   So the polyphase factor and block length of each axis are picked by an
  *   operation-count model over all candidates ({@link planConv2dFFT}).
+ * - Parallel-ready: every pass is a job over a plain index range (rows of a
+ *   plane, bins, output rows) with its own scratch, writing a disjoint part of
+ *   its output, and blocks write disjoint output rectangles; results do not
+ *   depend on the split. The loops below run each pass as one range.
  */
 import type { NdArray } from "ndarray";
 import ndarray from "ndarray";
