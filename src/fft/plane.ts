@@ -4,24 +4,27 @@
  * row transforms as `bins = n1/2 + 1` columns of n0 complex numbers, column j
  * contiguous (element (m0, j) at `2 * (j * n0 + m0)`). Why:
  *
- * - Rows are real, so each row goes through fft.js's real transform and only
- *   the n1/2 + 1 non-redundant bins are kept: the column pass then has
- *   n1/2 + 1 columns, not n1.
+ * - Rows are real, so only the n1/2 + 1 non-redundant bins are kept (the column
+ *   pass has n1/2 + 1 columns, not n1), and two rows share one complex fft.js
+ *   transform (cheaper than two real ones), split afterwards.
  * - Columns are contiguous, so the column pass hands each column to fft.js
- *   as is (no strided gather per column), and the frequency-domain product
- *   reads and writes whole columns. The transpose happens once, in the row
- *   pass, a block of rows at a time (`ROW_BLOCK` rows give 2 * ROW_BLOCK
+ *   as is (no strided gather per column). The transpose happens once, in the
+ *   row pass, a block of rows at a time (`ROW_BLOCK` rows give 2 * ROW_BLOCK
  *   contiguous doubles per bin, whole cache lines).
+ * - One pass per column ({@link accumulateColumns}) does the data's column
+ *   transform, the product with the kernel summed over terms (channels,
+ *   polyphase pairs) and, on the last term, the inverse column transform, so
+ *   a column stays in L1 from forward to inverse.
  * - The inverse never calls fft.js's `inverseTransform` (slower than the
- *   forward one: a separate scaling loop). ifft(v) = conj(fft(conj v)) / n,
- *   so the products are stored conjugated and pre-scaled by 1 / (n0 * n1)
- *   ({@link mulAccColumns}), the column pass is a forward transform
- *   ({@link inverseColumns}), and the row pass packs two real output rows into
- *   one forward complex transform ({@link inverseRows}).
+ *   forward one: a separate scaling loop). ifft(v) = conj(fft(conj v)) / n, so
+ *   the products are formed conjugated and pre-scaled by 1 / (n0 * n1) (a power
+ *   of two: exact), the inverse column transform is a forward one, and
+ *   {@link inverseRows} packs two real output rows into one forward transform.
  *
  * Every pass is a function of a plain index range (rows, bins, or output rows)
  * that writes only its own part of the output, with its own scratch: the jobs
- * are independent, so a worker pool can split any pass by range.
+ * are independent, so a worker pool can split any pass by range, and rows are
+ * paired by index (2q, 2q + 1), so results are the same bit for bit for any split.
  *
  * Copies: the row pass copies the (strided) input into transform scratch and
  * its spectra into the transposed buffer; the column and inverse passes copy
