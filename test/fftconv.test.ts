@@ -178,7 +178,8 @@ test("conv2dFFT plans: never padded past the next power of two, blocks and polyp
   assert.ok(p300.rows.size < 512 && p300.rows.blocks > 1, "300 should not be padded to 512");
   assert.ok(p300.cost < planConv2dFFT([300, 300, 5], [9, 9, 5], { stride: [1, 1], blockSizes: "single" }).cost);
   const s5 = planConv2dFFT([300, 300, 5], [9, 9, 5], { stride: [5, 5] });
-  assert.equal(s5.rows.factor, 5);
+  // Polyphase pays on at least one axis (which one is the model's call: they cost about the same).
+  assert.ok(s5.rows.factor === 5 || s5.cols.factor === 5, `stride 5 plan factors ${s5.rows.factor}x${s5.cols.factor}`);
   assert.equal(s5.outShape[0], 59);
   assert.throws(() => planConv2dFFT([30, 30], [5, 5], { stride: [1, 1], blockSizes: [4, 8] }), /kernel phase length/);
   assert.throws(() => planConv2dFFT([30, 30], [5, 5], { stride: [1, 1], blockSizes: [12, 8] }), /power of two/);

@@ -10,10 +10,13 @@
  * - Only the two spatial axes are transformed; depth is a batch axis and the
  *   per-channel products are summed in the frequency domain, so there is one
  *   inverse transform per output block (one in total for a single block).
- * - Forward transforms use fft.js's real-input transform along the width
- *   (half spectrum), then complex transforms along the height. The inverse
- *   runs along the height first, keeping only the wanted rows, then along the
- *   width for those rows only.
+ * - The transforms run in the transposed half-spectrum engine
+ *   (`src/fft/plane.ts`): two real rows per complex fft.js transform, their
+ *   half spectra written column-major so every column pass hands fft.js a
+ *   contiguous column; per column, one pass does the data's column transform,
+ *   the product with the kernel (summed over channels and phases) and, on the
+ *   last term, the inverse column transform; the inverse row pass packs two
+ *   real output rows per transform and writes only the kept samples.
  * - Transform lengths: a valid correlation needs a circular length of only the
  *   input length (wrap-around lands on outputs valid mode drops), rounded up to
  *   a power of two for fft.js: 256 stays 256 instead of the 512 that padding
@@ -29,15 +32,20 @@
  *   round badly (256 at stride 5 gives phases of 52 -> 64, 320 per axis).
  *   So the polyphase factor and block length of each axis are picked by an
  *   operation-count model over all candidates ({@link planConv2dFFT}).
+ * - Parallel-ready: every pass is a job over a plain index range (rows of a
+ *   plane, bins, output rows) with its own scratch, writing a disjoint part of
+ *   its output, and blocks write disjoint output rectangles; results do not
+ *   depend on the split. The loops below run each pass as one range.
  */
 import type { NdArray } from "ndarray";
 import ndarray from "ndarray";
 import { displayable } from "../../display_hook";
 import type { Tensor } from "../../types";
 import { FFTPlans } from "../../fft/plan";
-import { RealView, Spectrum, zeroSpectrum } from "../../fft/layout";
-import { irfftn, rfftn } from "../../fft/nd";
-import { accumulateCorrelation } from "../../fft/products";
+import { RealView } from "../../fft/layout";
+import {
+  JobRange, KernelColumns, PlaneSize, accumulateColumns, columnSpectra, inverseRows, newPlaneSpectrum, planeBins, rowSpectra,
+} from "../../fft/plane";
 import { blockOutputs } from "./split";
 import { Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
 
@@ -71,6 +79,11 @@ function channelFirst(x: Tensor): RealView {
   const [s0, s1, s2] = x.stride;
   if (x.shape.length === 2) return { data: x.data, shape: [1, x.shape[0], x.shape[1]], stride: [0, s0, s1], offset: x.offset };
   return { data: x.data, shape: [x.shape[2], x.shape[0], x.shape[1]], stride: [s2, s0, s1], offset: x.offset };
+}
+
+/** Channel c of a channel-first (c, h, w) view, as a 2-D (h, w) view: zero-copy. */
+function channel(v: RealView, c: number): RealView {
+  return { data: v.data, shape: [v.shape[1], v.shape[2]], stride: [v.stride[1], v.stride[2]], offset: v.offset + c * v.stride[0] };
 }
 
 /**
@@ -114,38 +127,68 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
   const { rows, cols } = plan;
   const plans = opts.plans ?? new FFTPlans();
   const n: [number, number] = [rows.size, cols.size];
+  const size: PlaneSize = { n0: rows.size, n1: cols.size };
+  const bins = planeBins(size);
   const f: [number, number] = [rows.factor, cols.factor];
   const xv = channelFirst(x.shape.length === 3 && kernel.shape.length === 2 ? sumDepth(x) : x);
   const kv = channelFirst(kernel);
-  // Kernel spectra: one per live phase pair, shared by every block.
-  const phases: Array<{ p: [number, number]; K: Spectrum }> = [];
+  const channels = xv.shape[0];
+  const allBins: JobRange = { start: 0, end: bins };
+  // The inverse's 1 / (n0 * n1), folded into the kernel spectra.
+  const scale = 1 / (rows.size * cols.size);
+  // Kernel terms: one per (live phase pair, channel). Their row spectra always;
+  // the 2-D spectrum only when several blocks reuse it (else it is formed per column, once).
+  const reused = rows.blocks * cols.blocks > 1;
+  const phases: Array<{ p: [number, number]; K: KernelColumns[] }> = [];
   for (let p0 = 0; p0 < rows.livePhases; p0++) {
     for (let p1 = 0; p1 < cols.livePhases; p1++) {
-      const K = rfftn(phaseBlock(kv, [p0, p1], f, [0, 0], n), [1, 2], n, plans);
+      const kb = phaseBlock(kv, [p0, p1], f, [0, 0], n);
+      const height = kb.shape[1];
+      const K = Array.from({ length: channels }, (_, c): KernelColumns => {
+        if (!reused) {
+          // Compact row spectra (the kernel's rows only), padded per column when used.
+          const compact = { n0: height, n1: size.n1 };
+          const spec = newPlaneSpectrum(compact);
+          rowSpectra(channel(kb, c), compact, plans, spec, { start: 0, end: height });
+          return { rows: spec, height, scale };
+        }
+        const spec = newPlaneSpectrum(size);
+        rowSpectra(channel(kb, c), size, plans, spec, { start: 0, end: height });
+        columnSpectra(spec, size, plans, allBins, scale);
+        return { spectrum: spec };
+      });
       phases.push({ p: [p0, p1], K });
     }
   }
   const [outH, outW] = plan.outShape;
-  const single = rows.blocks === 1 && cols.blocks === 1;
-  const out = single ? undefined : new Float64Array(outH * outW);
+  const out = new Float64Array(outH * outW);
+  // Scratch reused by every block: row spectra of one data plane, and the product sum.
+  // With one term per block the sum may overwrite the row spectra it is made of (one
+  // buffer less to allocate and page in).
+  const rowsSpec = newPlaneSpectrum(size);
+  const acc = phases.length * channels === 1 ? rowsSpec : newPlaneSpectrum(size);
   for (let b0 = 0; b0 < rows.blocks; b0++) {
     const r = blockOutputs(rows, b0);
     for (let b1 = 0; b1 < cols.blocks; b1++) {
       const c = blockOutputs(cols, b1);
       if (r.crop.length === 0 || c.crop.length === 0) continue;
-      const acc = zeroSpectrum([rows.size, cols.size / 2 + 1]);
+      // The (phase pair, channel) terms of this block; empty phase blocks add nothing.
+      const terms: Array<{ view: RealView; K: KernelColumns }> = [];
       for (const { p, K } of phases) {
         const view = phaseBlock(xv, p, f, [r.dataStart, c.dataStart], n);
         if (view.shape[1] === 0 || view.shape[2] === 0) continue;
-        accumulateCorrelation(acc, rfftn(view, [1, 2], n, plans), K);
+        for (let ch = 0; ch < channels; ch++) terms.push({ view: channel(view, ch), K: K[ch] });
       }
-      const y = irfftn(acc, [0, 1], n, [r.crop, c.crop], plans);
-      if (out === undefined) return y;
-      // Place the block's outputs; a copy of O(outputs), small next to the transforms.
-      for (let i = 0; i < r.crop.length; i++) {
-        out.set(y.data.subarray(i * c.crop.length, (i + 1) * c.crop.length), (r.first + i) * outW + c.first);
-      }
+      if (terms.length === 0) continue; // no data under these outputs: they stay zero
+      terms.forEach(({ view, K }, t) => {
+        // Rows past the view must read as zero padding (the buffer is shared by planes).
+        if (view.shape[0] < rows.size) rowsSpec.fill(0);
+        rowSpectra(view, size, plans, rowsSpec, { start: 0, end: view.shape[0] });
+        accumulateColumns(acc, rowsSpec, K, size, plans, allBins, { first: t === 0, last: t === terms.length - 1 });
+      });
+      const target = { data: out, offset: r.first * outW + c.first, rowStride: outW, crop: c.crop };
+      inverseRows(acc, size, plans, r.crop, target, { start: 0, end: r.crop.length });
     }
   }
-  return displayable(ndarray(out ?? new Float64Array(outH * outW), [outH, outW]));
+  return displayable(ndarray(out, [outH, outW]));
 }

@@ -114,7 +114,7 @@ function checkShapes(xShape: readonly number[], kShape: readonly number[], strid
  *
  * @example
  * planConv2dFFT([256, 256, 5], [9, 9, 5], { stride: [1, 1], blockSizes: "single" }).rows.size // 256, not 512
- * planConv2dFFT([300, 300, 5], [9, 9, 5], { stride: [5, 5] }).rows.factor // 5
+ * planConv2dFFT([300, 300, 5], [9, 9, 5], { stride: [5, 5] }).cols.factor // 5 (polyphase on the width)
  */
 export function planConv2dFFT(xShape: readonly number[], kShape: readonly number[], opts: Conv2dFFTPlanOptions): Conv2dFFTPlan {
   const channels = checkShapes(xShape, kShape, opts.stride);
