@@ -2,6 +2,7 @@
  * The public einsum API: parse → plan → compile → run, each stage a function from
  * one record to the next (see README "Pipeline").
  */
+import { BoundedMemo } from "./memo";
 import { compilePlan, Program } from "./compile";
 import { defaultBackend } from "./compile/backend";
 import { Backend } from "./compile/tasks";
@@ -263,20 +264,13 @@ function zeroView(t: Tensor): void {
  * so repeated calls with the same shapes (a layer's forward pass in a loop) skip
  * parsing, planning and compiling. Bounded; a pure cache with no observable state.
  */
-const programs = new Map<string, Program>();
-const PROGRAM_CACHE_LIMIT = 256;
+const programs = new BoundedMemo<Program>(256);
 
 function programFor(spec: string, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption, dtype: DType): Program {
   // Everything but the spec has a fixed alphabet, and the spec comes last, so distinct
   // structures (operand count included: "" with one 0-d operand vs none) never share a key.
   const key = `${shapes.length}|${shapes.map((s) => `[${s.join(",")}]`).join("")}|${String(optimize)}|${dtype}|${spec}`;
-  let program = programs.get(key);
-  if (!program) {
-    program = compilePlan(planEinsum(parse(spec), shapes, optimize), dtype);
-    if (programs.size >= PROGRAM_CACHE_LIMIT) programs.delete(programs.keys().next().value as string);
-    programs.set(key, program);
-  }
-  return program;
+  return programs.get(key, () => compilePlan(planEinsum(parse(spec), shapes, optimize), dtype));
 }
 
 /**

@@ -6,6 +6,7 @@
  * paths, for one-operand pre-reductions before a GEMM, for int32 GEMM results
  * (the GEMM sums in float64, then the result is cast), and inside the GEMM packs.
  */
+import { BoundedMemo } from "./memo";
 import { Program, StepProgram } from "./compile";
 import { offsetTable, Backend, LoopOperand, LoopTask } from "./compile/tasks";
 import { EinsumError } from "./errors";
@@ -109,8 +110,7 @@ function reduceLabels(backend: Backend, v: LabelledView, drop: readonly string[]
  * the tap's shift being in the batch base) builds each table once. Bounded (entries and
  * table length); a pure cache with no observable state: kernels only read the tables.
  */
-const tables = new Map<string, Int32Array>();
-const TABLE_CACHE_LIMIT = 8;
+const tables = new BoundedMemo<Int32Array>(8);
 const TABLE_CACHE_MAX_LENGTH = 1 << 20;
 
 function table(v: LabelledView, labels: readonly string[], sizes: ReadonlyMap<string, number>, base = 0): Int32Array {
@@ -118,14 +118,8 @@ function table(v: LabelledView, labels: readonly string[], sizes: ReadonlyMap<st
   const s = labels.map((l) => strideOf(v, l));
   if (n.reduce((a, b) => a * b, 1) < 4096) return offsetTable(n, s, base); // cheaper to build than to look up
   const key = `${n.join(",")}|${s.join(",")}|${base}`;
-  let t = tables.get(key);
-  if (t === undefined) {
-    t = offsetTable(n, s, base);
-    if (t.length > TABLE_CACHE_MAX_LENGTH) return t;
-    if (tables.size >= TABLE_CACHE_LIMIT) tables.delete(tables.keys().next().value as string);
-    tables.set(key, t);
-  }
-  return t;
+  if (n.reduce((a, b) => a * b, 1) > TABLE_CACHE_MAX_LENGTH) return offsetTable(n, s, base); // too big to keep
+  return tables.get(key, () => offsetTable(n, s, base));
 }
 
 function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm" }>, inputs: readonly LabelledView[], target: LabelledView, sizes: ReadonlyMap<string, number>, dtype: DType): void {

@@ -19,6 +19,7 @@
  * Being linear in the constants, the model can be refitted by least squares
  * from timings (bench/), then passed in or used to replace {@link DEFAULT_CONV_COSTS}.
  */
+import { BoundedMemo } from "../memo";
 import { ConvInfo } from "./info";
 import { fftWorkCost } from "./fft/cost";
 import { planConv2dFFT } from "./fft/plan";
@@ -126,6 +127,17 @@ function spilledLines(info: ConvInfo, taps: number, outputs: number): number {
  * data and dilated kernel (what `convolve` hands over) planned by `planConv2dFFT`.
  */
 function fftModelNs(info: ConvInfo): number {
+  const key = [info.paddedHeight, info.paddedWidth, info.dataRank, info.inChannels, info.effectiveKernelHeight, info.effectiveKernelWidth, info.kernelRank, info.strideHeight, info.strideWidth].join(",");
+  return fftModels.get(key, () => planFFTModelNs(info));
+}
+
+/**
+ * fftModelNs by shape: planning searches many FFT plans (10-20 µs), as long as a whole
+ * small direct convolution, so `auto` on a repeated shape must not redo it.
+ */
+const fftModels = new BoundedMemo<number>(256);
+
+function planFFTModelNs(info: ConvInfo): number {
   const depth = info.dataRank === 3 ? [info.inChannels] : [];
   const kernelDepth = info.kernelRank === 3 ? [info.inChannels] : [];
   const plan = planConv2dFFT(
