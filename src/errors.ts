@@ -12,6 +12,9 @@ export interface Span {
   readonly end: number;
 }
 
+/** Most frames an error can be thrown under inside einconv (parse → plan → memo → compile …). */
+const INTERNAL_FRAMES = 40;
+
 /** The compiled library's own folder (dist/src): frames in it are einconv internals. */
 const LIBRARY_DIR = __dirname + path.sep;
 
@@ -33,10 +36,18 @@ export class EinsumError extends Error {
   declare readonly span: Span | undefined;
 
   constructor(message: string, source?: string, span?: Span) {
-    super(source !== undefined && span !== undefined ? `${caretMessage(source, span)}\n${message}` : message);
+    // Capture INTERNAL_FRAMES more frames than asked for, so einconv's own depth never
+    // pushes the caller's frames past Error.stackTraceLimit (they are cut back to it below).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = limit + INTERNAL_FRAMES;
+    try {
+      super(source !== undefined && span !== undefined ? `${caretMessage(source, span)}\n${message}` : message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     Object.defineProperty(this, "source", { value: source, enumerable: false });
     Object.defineProperty(this, "span", { value: span, enumerable: false });
-    Object.defineProperty(this, "stack", { value: callerStack(this), writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(this, "stack", { value: callerStack(this, limit), writable: true, enumerable: false, configurable: true });
   }
 
   /** What `util.inspect`/`console.log` print: the stack, minus any excerpt a REPL put in front of it. */
@@ -53,16 +64,21 @@ Object.defineProperty(EinsumError.prototype, "name", { value: "EinsumError", wri
 /**
  * `name: message` and the frames outside einconv: everything up to the
  * outermost frame in einconv's own files is dropped (the internals between
- * the API call and the throw say nothing to the caller).
+ * the API call and the throw say nothing to the caller), and so is everything
+ * from a `node:vm` frame on (the notebook kernel or REPL that ran the caller).
  */
-function callerStack(error: Error): string {
+function callerStack(error: Error, limit: number): string {
   const header = `${error.name}: ${error.message}`;
   const frames = (typeof error.stack === "string" ? error.stack : "").split("\n").filter((line) => /^\s+at /.test(line));
   let lastInternal = -1;
   frames.forEach((line, i) => {
     if (line.includes(LIBRARY_DIR)) lastInternal = i;
   });
-  return [header, ...frames.slice(lastInternal + 1)].join("\n");
+  const caller = frames.slice(lastInternal + 1);
+  // A notebook or REPL runs the caller's code through node:vm; the frames from there
+  // down are the kernel's (tslab's executor), not the caller's.
+  const vm = caller.findIndex((line) => line.includes("node:vm:"));
+  return [header, ...caller.slice(0, vm >= 0 ? vm : caller.length).slice(0, limit)].join("\n");
 }
 
 /**
