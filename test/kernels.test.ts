@@ -75,8 +75,27 @@ test("debug switch prints each generated kernel once", () => {
   einsum("ii", x, { backend });
   einsum("ii", x, { backend });
   assert.equal(printed.length, 1);
-  assert.match(printed[0], /for \(let i0 = 0/);
+  assert.match(printed[0], /for \(; i0 \+ 3 < n0; i0 \+= 4/); // the trace: one summing loop, unrolled
   assert.ok(new KernelCache({ mode: "interpreted" }).mode === "interpreted");
+});
+
+test("an innermost summing loop, unrolled into 4 accumulators, matches the interpreted loops for every remainder", () => {
+  const generated = new JsBackend();
+  const interpreted = new JsBackend({ mode: "interpreted" });
+  const rand = seeded(12);
+  for (let n = 0; n <= 9; n++) {
+    const a = random([3, n], rand);
+    const b = random([n, 2], rand);
+    // "ij,jk->ik" (j innermost after k is outside), a reversed view, and a sum over two axes.
+    for (const [spec, ops] of [["ij,jk->ik", [a, b]], ["ij->i", [a.step(1, -1)]], ["ij->", [a]]] as const) {
+      const got = einsum(spec, ...ops, { backend: generated });
+      const want = einsum(spec, ...ops, { backend: interpreted });
+      assert.deepEqual(Array.from(got.data).map((v) => +v.toFixed(12)), Array.from(want.data).map((v) => +v.toFixed(12)), `${spec} with n = ${n}`);
+    }
+  }
+  const printed: string[] = [];
+  einsum("ij->i", random([2, 9], rand), { backend: new JsBackend({ debug: true, log: (t) => printed.push(t) }) });
+  assert.match(printed.join("\n"), /acc \+= \(s0 \+ s1\) \+ \(s2 \+ s3\)/);
 });
 
 test("compile() reuses one plan and checks shapes", () => {

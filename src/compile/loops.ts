@@ -92,7 +92,12 @@ export function emitLoops(shape: LoopShape): string {
   };
   let indent = "";
   loadFactors(-1, indent);
-  for (let l = 0; l < shape.loops; l++) {
+  const last = shape.loops - 1;
+  // An innermost loop that only sums gets UNROLL independent accumulators: one
+  // `acc +=` chain is bound by the add latency (≈ 4 cycles per term), not by loads.
+  const unrolled = !shape.integer && shape.reduceFrom <= last && names.some((_, o) => o < nIn && deepest(o) === last);
+  const inner = unrolled ? last : shape.loops;
+  for (let l = 0; l < inner; l++) {
     if (l === shape.reduceFrom) lines.push(`${indent}let acc = 0;`);
     const inits = [`i${l} = 0`];
     const steps = [`i${l}++`];
@@ -105,15 +110,45 @@ export function emitLoops(shape: LoopShape): string {
     indent += "  ";
     loadFactors(l, indent);
   }
-  const last = shape.loops - 1;
-  if (shape.reduceFrom < shape.loops) lines.push(`${indent}${addTo("acc", partial)}`);
+  if (unrolled) {
+    if (last === shape.reduceFrom) lines.push(`${indent}let acc = 0;`);
+    const movers = names.slice(0, nIn).map((name, o) => ({ name, o, from: ptr(o, last - 1) })).filter((m) => shape.moves[m.o][last]);
+    emitUnrolledSum(lines, indent, last, movers, (u) => {
+      const factors = movers.map((m) => `${m.name}[${m.name}_${last}${u === 0 ? "" : ` + ${u === 1 ? "" : `${u} * `}${m.name}_step${last}`}]`);
+      return (partial === "1" ? factors : [partial, ...factors]).join(" * ");
+    });
+    if (last === shape.reduceFrom) lines.push(`${indent}${addTo(outRef(last - 1), "acc")}`);
+  } else if (shape.reduceFrom < shape.loops) lines.push(`${indent}${addTo("acc", partial)}`);
   else lines.push(`${indent}${addTo(outRef(last), partial)}`);
-  for (let l = shape.loops - 1; l >= 0; l--) {
+  for (let l = inner - 1; l >= 0; l--) {
     indent = indent.slice(2);
     lines.push(`${indent}}`);
     if (l === shape.reduceFrom) lines.push(`${indent}${addTo(outRef(l - 1), "acc")}`);
   }
   return lines.join("\n");
+}
+
+/** Independent accumulators of an innermost summing loop (4: the add latency over its throughput). */
+export const UNROLL = 4;
+
+/**
+ * The innermost summing loop `level`, UNROLL terms per pass into UNROLL accumulators,
+ * then the remainder, then `acc += (s0 + s1) + (s2 + s3)`: a fixed order, the same
+ * for every call of a shape (results depend on sizes only, never on timing).
+ */
+function emitUnrolledSum(
+  lines: string[], indent: string, level: number, movers: ReadonlyArray<{ readonly name: string; readonly from: string }>, term: (lane: number) => string,
+): void {
+  const sums = Array.from({ length: UNROLL }, (_, u) => `s${u}`);
+  const i = `i${level}`;
+  lines.push(`${indent}let ${sums.map((v) => `${v} = 0`).join(", ")};`);
+  lines.push(`${indent}let ${[`${i} = 0`, ...movers.map((m) => `${m.name}_${level} = ${m.from}`)].join(", ")};`);
+  const step = (k: number) => [`${i} += ${k}`, ...movers.map((m) => `${m.name}_${level} += ${k === 1 ? "" : `${k} * `}${m.name}_step${level}`)].join(", ");
+  lines.push(`${indent}for (; ${i} + ${UNROLL - 1} < n${level}; ${step(UNROLL)}) {`);
+  for (let u = 0; u < UNROLL; u++) lines.push(`${indent}  ${sums[u]} += ${term(u)};`);
+  lines.push(`${indent}}`);
+  lines.push(`${indent}for (; ${i} < n${level}; ${step(1)}) ${sums[0]} += ${term(0)};`);
+  lines.push(`${indent}acc += (${sums[0]} + ${sums[1]}) + (${sums[2]} + ${sums[3]});`);
 }
 
 /** Compiles emitted source; throws where `new Function` is unavailable (e.g. strict CSP). */
