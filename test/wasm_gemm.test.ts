@@ -163,17 +163,19 @@ const CASES: Case[] = [
   { m: 13, n: 1, k: 40, batches: 1 },
   { m: 1, n: 13, k: 40, batches: 1 },
   { m: 9, n: 6, k: 19, batches: 3 },
+  { m: 37, n: 2, k: 36, batches: 2 }, // narrow N: the gemv route (gemv.ts) where A's K offsets are contiguous
+  { m: 21, n: 3, k: 123, batches: 1 },
 ];
 
 /** Option sets covering blocking edges, both gathers, and K spans (a tiny B budget). */
 const OPTIONS: Array<{ name: string; options: WasmGemmOptions }> = [
   { name: "default", options: {} },
-  // smallK "never": the packed sweep also runs the K ≤ 8 cases (default sends them to smallk.ts).
-  { name: "default blocks, packed sweep", options: { smallK: "never" } },
-  { name: "small blocks, JS gather", options: { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "never", smallK: "never" } },
-  { name: "small blocks, wasm gather", options: { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "always", smallK: "never" } },
-  { name: "K spans, wasm gather", options: { blocking: { mc: 12, kc: 8, nc: 8 }, staging: "always", bSpanBudget: 100, smallK: "never" } },
-  { name: "K spans, JS gather", options: { blocking: { mc: 4, kc: 32, nc: 4 }, staging: "never", bSpanBudget: 200, smallK: "never" } },
+  // smallK/gemv "never": the packed sweep also runs the K ≤ 8 and N < 4 cases (default sends them to smallk.ts / gemv.ts).
+  { name: "default blocks, packed sweep", options: { smallK: "never", gemv: "never" } },
+  { name: "small blocks, JS gather", options: { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "never", smallK: "never", gemv: "never" } },
+  { name: "small blocks, wasm gather", options: { blocking: { mc: 8, kc: 16, nc: 12 }, staging: "always", smallK: "never", gemv: "never" } },
+  { name: "K spans, wasm gather", options: { blocking: { mc: 12, kc: 8, nc: 8 }, staging: "always", bSpanBudget: 100, smallK: "never", gemv: "never" } },
+  { name: "K spans, JS gather", options: { blocking: { mc: 4, kc: 32, nc: 4 }, staging: "never", bSpanBudget: 200, smallK: "never", gemv: "never" } },
 ];
 
 test("the engine supports WebAssembly SIMD (Node ≥ 16)", () => {

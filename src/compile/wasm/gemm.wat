@@ -288,4 +288,57 @@
           (f64.store offset=24 (local.get $dst) (f64.const 0))
           (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
           (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
-          (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))))))
+          (br_if $p (i32.lt_u (local.get $yp) (local.get $yend)))))))
+  ;; Matrix-vector product over contiguous runs (the GEMM of a narrow N, see gemv.ts):
+  ;;   out[i] = Σ_r Σ_j A[rows[i] + runs[r] + j] · b[r·len + j]
+  ;; $a: byte address of A's element offset 0; $rows (m) and $runs (nruns): i32 element
+  ;; offsets; $b: nruns·len contiguous doubles; $out: m doubles (overwritten). Per row:
+  ;; two f64x2 accumulators over 4-double steps, then a 2-double step, then a scalar tail,
+  ;; summed in that fixed order.
+  (func (export "gemv") (param $a i32) (param $rows i32) (param $m i32) (param $runs i32) (param $nruns i32) (param $len i32) (param $b i32) (param $out i32)
+    (local $i i32) (local $row i32) (local $r i32) (local $p i32) (local $q i32) (local $end i32)
+    (local $s0 v128) (local $s1 v128) (local $x v128) (local $y v128) (local $t f64)
+    (if (i32.le_s (local.get $m) (i32.const 0)) (then (return)))
+    (loop $rowLoop
+      (local.set $row (i32.add (local.get $a) (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 3))))
+      (local.set $s0 (v128.const f64x2 0 0))
+      (local.set $s1 (v128.const f64x2 0 0))
+      (local.set $t (f64.const 0))
+      (local.set $r (i32.const 0))
+      (local.set $q (local.get $b))
+      (block $runsDone
+        (loop $runLoop
+          (br_if $runsDone (i32.ge_s (local.get $r) (local.get $nruns)))
+          (local.set $p (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $runs) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 3))))
+          (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $len) (i32.const -4)) (i32.const 3))))
+          (block $quadsDone
+            (loop $quadLoop
+              (br_if $quadsDone (i32.ge_u (local.get $p) (local.get $end)))
+              (local.set $x (v128.load (local.get $p)))
+              (local.set $y (v128.load (local.get $q)))
+              (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (local.get $y)))) ;; madd
+              (local.set $x (v128.load offset=16 (local.get $p)))
+              (local.set $y (v128.load offset=16 (local.get $q)))
+              (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x) (local.get $y)))) ;; madd
+              (local.set $p (i32.add (local.get $p) (i32.const 32)))
+              (local.set $q (i32.add (local.get $q) (i32.const 32)))
+              (br $quadLoop)))
+          (if (i32.and (local.get $len) (i32.const 2))
+            (then
+              (local.set $x (v128.load (local.get $p)))
+              (local.set $y (v128.load (local.get $q)))
+              (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (local.get $y)))) ;; madd
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))))
+          (if (i32.and (local.get $len) (i32.const 1))
+            (then
+              (local.set $t (f64.add (local.get $t) (f64.mul (f64.load (local.get $p)) (f64.load (local.get $q)))))
+              (local.set $q (i32.add (local.get $q) (i32.const 8)))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $runLoop)))
+      (local.set $s0 (f64x2.add (local.get $s0) (local.get $s1)))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+        (f64.add (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))) (local.get $t)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $rowLoop (i32.lt_s (local.get $i) (local.get $m)))))
+)

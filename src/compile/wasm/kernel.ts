@@ -34,6 +34,7 @@ import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from "./gemm_wasm";
 import { Reach, StripTables, canStage, packStrips, packStrips32, reach, shouldStage, stage } from "./pack";
 import { chooseScatter } from "./scatter";
 import { SmallKKernels } from "../smallk";
+import { gemvRuns } from "./gemv";
 
 /** Micro-tile shape compiled into gemm.wat (do not change without the .wat). */
 export const WASM_MR = 4;
@@ -71,6 +72,11 @@ export interface WasmGemmOptions {
    * (default) takes it for every task it accepts; "never" always runs the packed sweep.
    */
   readonly smallK?: "auto" | "never";
+  /**
+   * The narrow-N route (gemv.ts: N < 4, A's K offsets in equal contiguous runs, A staged):
+   * "auto" (default) takes it for every float64 task it accepts; "never" runs the packed sweep.
+   */
+  readonly gemv?: "auto" | "never";
 }
 
 /** Throws a RangeError unless the options describe a valid blocking. */
@@ -82,6 +88,8 @@ export function checkGemmOptions(options: WasmGemmOptions): void {
   if (!(budget > 0)) throw new RangeError(`wasm GEMM bSpanBudget must be positive (got ${budget})`);
   const smallK = options.smallK ?? "auto";
   if (smallK !== "auto" && smallK !== "never") throw new RangeError(`wasm GEMM smallK must be "auto" or "never" (got ${String(smallK)})`);
+  const gemv = options.gemv ?? "auto";
+  if (gemv !== "auto" && gemv !== "never") throw new RangeError(`wasm GEMM gemv must be "auto" or "never" (got ${String(gemv)})`);
 }
 
 /** The slice of the WebAssembly JS API einconv uses (typed here: the DOM lib is not loaded). */
@@ -95,6 +103,7 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 type BlockFn = (pa: number, pb: number, pc: number, mc: number, nc: number, kc: number, ldc: number, accumulate: number) => void;
+type GemvFn = (a: number, rows: number, m: number, runs: number, nruns: number, len: number, b: number, out: number) => void;
 type PackFn = (src: number, x: number, count: number, y: number, len: number, dst: number) => void;
 type Pack32Fn = (src: number, x: number, strips: number, y: number, len: number, dst: number, width: number) => void;
 
@@ -189,6 +198,8 @@ export class WasmGemm {
     readonly variant: KernelVariant,
     /** Small-K products bypass the packed sweep (see {@link run}). */
     private readonly smallK: SmallKKernels,
+    /** The narrow-N dot-product kernel (gemv.ts). */
+    private readonly gemv: GemvFn,
   ) {
     this.f64 = new Float64Array(memory.buffer);
     this.f32 = new Float32Array(memory.buffer);
@@ -210,7 +221,7 @@ export class WasmGemm {
     if (choice === "relaxed" && !relaxed) return undefined;
     const variant: KernelVariant = choice === "plain" || !relaxed ? "plain" : "relaxed";
     const { exports } = new api.Instance(new api.Module(gemmModuleBytes(variant)), {});
-    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, new SmallKKernels({ generate: options.generateCode }));
+    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, new SmallKKernels({ generate: options.generateCode }), exports.gemv as GemvFn);
   }
 
   /** Bytes of linear memory currently reserved. */
@@ -247,6 +258,7 @@ export class WasmGemm {
       this.run32(task, task.c, options);
       return;
     }
+    if (options.gemv !== "never" && this.runGemv(task, options)) return;
     const sizes = blockSizes(task, options, WASM_MR, WASM_NR);
     const { mcMax, kcMax, ncMax, span, ldc } = sizes;
     const layout = (staging: "auto" | "never" | "always") => {
@@ -281,6 +293,46 @@ export class WasmGemm {
       kernel: (mcPad, ncPad, kc, bOffset, accumulate) => block(aAt * 8, (bAt + bOffset) * 8, cAt * 8, mcPad, ncPad, kc, ldc, accumulate),
       aAt, bAt, cAt, mem: this.f64,
     });
+  }
+
+  /**
+   * The narrow-N route (gemv.ts): for each column of B (N < 4) and batch entry, one
+   * wasm `gemv` over A's staged copy, then C += the M results in JS. Declines (returns
+   * false) unless A's K offsets form equal contiguous runs and A can be staged.
+   */
+  private runGemv(task: GemmTask, options: WasmGemmOptions): boolean {
+    const runs = gemvRuns(task);
+    if (runs === undefined) return false;
+    const tables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
+    const r = reach(tables);
+    const staging = options.staging ?? "auto";
+    if (staging === "never" || !(staging === "always" ? canStage(r, task.a.length) : shouldStage(r, tables, task.a.length))) return false;
+    const { m, k } = task;
+    // Regions in doubles: A's range, the M results, one B column, then the i32 tables.
+    const srcAt = 0;
+    const outAt = roundUp(r.size, 2);
+    const bAt = outAt + roundUp(m, 2);
+    const rowsAt = (bAt + roundUp(k, 2)) * 2;
+    const runsAt = rowsAt + roundUp(m, 2);
+    this.reserve(runsAt / 2 + roundUp(runs.starts.length, 2) / 2 + 1);
+    stage(task.a, r, this.f64, srcAt);
+    this.i32.set(task.aRow, rowsAt);
+    this.i32.set(runs.starts, runsAt);
+    const mem = this.f64;
+    const c = task.c as Float64Array;
+    for (let batch = 0; batch < task.aBatch.length; batch++) {
+      const origin = (srcAt - r.lo + task.aBatch[batch]) * 8;
+      const bBase = task.bBatch[batch];
+      const cBase = task.cBatch[batch];
+      for (let j = 0; j < task.n; j++) {
+        const bOff = bBase + task.bCol[j];
+        for (let p = 0; p < k; p++) mem[bAt + p] = task.b[bOff + task.bRow[p]];
+        this.gemv(origin, rowsAt * 4, m, runsAt * 4, runs.starts.length, runs.length, bAt * 8, outAt * 8);
+        const cOff = cBase + task.cCol[j];
+        for (let i = 0; i < m; i++) c[cOff + task.cRow[i]] += mem[outAt + i];
+      }
+    }
+    return true;
   }
 
   /**
