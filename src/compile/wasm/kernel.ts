@@ -34,7 +34,7 @@ import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from "./gemm_wasm";
 import { Reach, StripTables, canStage, packStrips, packStrips32, reach, shouldStage, stage } from "./pack";
 import { chooseScatter } from "./scatter";
 import { SmallKKernels } from "../smallk";
-import { gemvRuns } from "./gemv";
+import { gatherRuns, gemvRuns, runsReach } from "./gemv";
 
 /** Micro-tile shape compiled into gemm.wat (do not change without the .wat). */
 export const WASM_MR = 4;
@@ -304,7 +304,7 @@ export class WasmGemm {
     const runs = gemvRuns(task);
     if (runs === undefined) return false;
     const tables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
-    const r = reach(tables);
+    const r = runsReach(task, runs);
     const staging = options.staging ?? "auto";
     if (staging === "never" || !(staging === "always" ? canStage(r, task.a.length) : shouldStage(r, tables, task.a.length))) return false;
     const { m, k } = task;
@@ -326,10 +326,11 @@ export class WasmGemm {
       const cBase = task.cBatch[batch];
       for (let j = 0; j < task.n; j++) {
         const bOff = bBase + task.bCol[j];
-        for (let p = 0; p < k; p++) mem[bAt + p] = task.b[bOff + task.bRow[p]];
+        gatherRuns(task.b, bOff, task.bRow, mem, bAt);
         this.gemv(origin, rowsAt * 4, m, runsAt * 4, runs.starts.length, runs.length, bAt * 8, outAt * 8);
         const cOff = cBase + task.cCol[j];
-        for (let i = 0; i < m; i++) c[cOff + task.cRow[i]] += mem[outAt + i];
+        const cRow = task.cRow;
+        for (let i = 0; i < m; i++) c[cOff + cRow[i]] += mem[outAt + i];
       }
     }
     return true;
