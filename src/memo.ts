@@ -6,18 +6,32 @@
  */
 export class BoundedMemo<V> {
   private readonly entries = new Map<string, V>();
+  private held = 0;
 
-  constructor(readonly limit: number) {}
+  /**
+   * @param limit most entries
+   * @param weight optional size of a value (e.g. a table's length), with `maxWeight` the most held in total
+   */
+  constructor(readonly limit: number, private readonly weight?: (value: V) => number, readonly maxWeight = Infinity) {}
 
   /** The value under `key`, computing (and storing) it on a miss. */
   get(key: string, compute: () => V): V {
     let value = this.entries.get(key);
     if (value === undefined) {
       value = compute();
-      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as string);
+      const w = this.weight?.(value) ?? 0;
+      if (w > this.maxWeight) return value; // too big to keep at all
+      while (this.entries.size > 0 && (this.entries.size >= this.limit || this.held + w > this.maxWeight)) this.evictOldest();
       this.entries.set(key, value);
+      this.held += w;
     }
     return value;
+  }
+
+  private evictOldest(): void {
+    const [key, value] = this.entries.entries().next().value as [string, V];
+    this.entries.delete(key);
+    this.held -= this.weight?.(value) ?? 0;
   }
 
   get size(): number {
@@ -26,5 +40,6 @@ export class BoundedMemo<V> {
 
   clear(): void {
     this.entries.clear();
+    this.held = 0;
   }
 }

@@ -107,19 +107,17 @@ function reduceLabels(backend: Backend, v: LabelledView, drop: readonly string[]
 /**
  * Offset tables by (sizes, strides, base). A loop of products over same-shaped views
  * (the NHWC per-tap convolution: 9 products whose M tables of 90000 offsets are equal,
- * the tap's shift being in the batch base) builds each table once. Bounded (entries and
- * table length); a pure cache with no observable state: kernels only read the tables.
+ * the tap's shift being in the batch base) builds each table once, and repeated calls
+ * of one shape hand the GEMM the same table objects (gemv.ts keys its run split on
+ * them). Bounded by count (a GEMM takes 9 tables) and by total length (2^22 offsets,
+ * 16 MiB); a pure cache with no observable state: kernels only read the tables.
  */
-const tables = new BoundedMemo<Int32Array>(8);
-const TABLE_CACHE_MAX_LENGTH = 1 << 20;
+const tables = new BoundedMemo<Int32Array>(64, (t) => t.length, 1 << 22);
 
 function table(v: LabelledView, labels: readonly string[], sizes: ReadonlyMap<string, number>, base = 0): Int32Array {
   const n = labels.map((l) => sizes.get(l)!);
   const s = labels.map((l) => strideOf(v, l));
-  if (n.reduce((a, b) => a * b, 1) < 4096) return offsetTable(n, s, base); // cheaper to build than to look up
-  const key = `${n.join(",")}|${s.join(",")}|${base}`;
-  if (n.reduce((a, b) => a * b, 1) > TABLE_CACHE_MAX_LENGTH) return offsetTable(n, s, base); // too big to keep
-  return tables.get(key, () => offsetTable(n, s, base));
+  return tables.get(`${n.join(",")}|${s.join(",")}|${base}`, () => offsetTable(n, s, base));
 }
 
 function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm" }>, inputs: readonly LabelledView[], target: LabelledView, sizes: ReadonlyMap<string, number>, dtype: DType): void {
