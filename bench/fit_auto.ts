@@ -44,7 +44,7 @@ import { median } from "./timing";
 const FEATURE_OF: { [M in ConvMethodName]: Record<keyof ConvCostConstants[M], keyof ConvCostFeatures | "call"> } = {
   fft: { perModelNs: "fftModelNs", perCall: "call" },
   submatrix: { perMac: "macs", perSlabElement: "slabElements", perTap: "taps", perSpilledLine: "spilledLines", perCall: "call" },
-  strided: { perMac: "macs", perOutput: "outputs", perCall: "call" },
+  strided: { perMac: "macs", perOutput: "outputs", perDataElement: "dataElements", perCall: "call" },
 };
 
 /** A grid point with its work counts and measured times (ns) per method (absent = not run). */

@@ -129,8 +129,9 @@ export function computeTargets(inputs: TargetInputs): TargetResult[] {
   for (const n of [1, 2]) out.push(judge("NHWC per-tap", `einconv conv2dNHWCPerTap / numpy per-tap loop, ${n} thread${n > 1 ? "s" : ""}`, div(t(W.nhwc, "einconv", n), t(W.nhwc, "numpy", n)), "x", "<=", 1.5, note2(n)));
   for (const g of [1, 2, 3]) {
     const e = inputs.auto?.grids.find((x) => x.grid === g);
-    const asRun = e?.as_run ? `; auto as run ${ratio(e.as_run.ratio)} at ${e.as_run.at}` : "";
-    out.push(judge(`\`auto\`, grid ${g}`, "method auto chooses / fastest einconv method, worst cell of a fresh run", e?.choice.ratio, "x", "<=", 1.1, e ? `${e.choice.at}${asRun}` : undefined));
+    out.push(judge(`\`auto\`, grid ${g}`, "method auto chooses / fastest einconv method, worst cell of a fresh run", e?.choice.ratio, "x", "<=", 1.1, e?.choice.at));
+    // What a caller gets: the auto call itself (choice overhead included), timed separately.
+    out.push(judge(`\`auto\` as run, grid ${g}`, "the auto call / fastest einconv method, worst cell of a fresh run", e?.as_run?.ratio, "x", "<=", 1.1, e?.as_run?.at));
   }
   return out;
 }

@@ -117,7 +117,7 @@ test("markdownTable escapes pipes; threadMismatches names the workloads whose re
 test("README section: markers around generated tables; replaceSection touches nothing else and insists on one marker pair", () => {
   const section = readmeSection({ peers: { rows: [cell(W.convF64, "einconv", 1, 90), cell(W.convF64, "numpy", 1, 100)] }, conv: null, auto: null, einsum: null, article: null });
   assert.ok(section.startsWith(BEGIN + "\n") && section.endsWith("\n" + END));
-  assert.match(section, /#### Targets of issue 10 .*: 1 of 18 met/);
+  assert.match(section, /#### Targets of issue 10 .*: 1 of 21 met/);
   assert.match(section, /\| B1 f64 forward \| einconv \/ numpy einsum optimize=True, 1 thread \| 0\.90x \| ≤ 1\.00x \| met \|/);
   assert.doesNotMatch(section, /#### Convolution grids/, "no conv file: no conv table");
   const readme = `# t\n\nbefore\n${BEGIN}\nold\n${END}\nafter\n`;

@@ -9,8 +9,9 @@
  *   (one pass over a slab of `outputs` elements per tap, `c` multiply-adds each; plus the
  *   cache misses of passes that gather sparse lines from data larger than the cache,
  *   see {@link ConvCostFeatures.spilledLines});
- * - `strided   = perMac*macs + perOutput*outputs + perCall`
- *   (one dot product of length `kh*kw*c` per output through the window view);
+ * - `strided   = perMac*macs + perOutput*outputs + perDataElement*dataElements + perCall`
+ *   (one dot product of length `kh*kw*c` per output through the window view, after the
+ *   GEMM stages the data the view reaches into wasm memory);
  * - `fft       = perModelNs*fftModelNs + perCall`: `fftModelNs` is the modelled time of
  *   the plan `conv2dFFT` will really run (its polyphase split and overlap-save blocks,
  *   chosen by `planConv2dFFT`), from the one FFT cost model in `conv/fft/cost.ts`;
@@ -42,7 +43,13 @@ export interface ConvCostConstants {
     perSpilledLine?: number;
     perCall: number;
   };
-  strided: { perMac: number; perOutput: number; perCall: number };
+  strided: {
+    perMac: number;
+    perOutput: number;
+    /** Per element of the (padded) data: the GEMM's staging copy of the window view's range (absent = 0: fitted before it). */
+    perDataElement?: number;
+    perCall: number;
+  };
 }
 
 /**
@@ -98,6 +105,8 @@ export interface ConvCostFeatures {
    * linear counts predict, while depth 5 stride 2 (dense) at 10 MB does not.
    */
   spilledLines: number;
+  /** Elements of the padded data, `paddedHeight*paddedWidth*c`: what the strided method's GEMM stages (copies into wasm memory). */
+  dataElements: number;
 }
 
 /**
@@ -164,6 +173,7 @@ export function convCostFeatures(info: ConvInfo): ConvCostFeatures {
     taps,
     slabElements: taps * outputs,
     spilledLines: spilledLines(info, taps, outputs),
+    dataElements: info.paddedHeight * info.paddedWidth * c,
     fftModelNs: fftModelNs(info),
   };
 }
@@ -188,7 +198,7 @@ export function estimateConvCosts(info: ConvInfo, constants: ConvCostConstants =
       submatrix.perTap * f.taps +
       (submatrix.perSpilledLine ?? 0) * f.spilledLines +
       submatrix.perCall,
-    strided: strided.perMac * f.macs + strided.perOutput * f.outputs + strided.perCall,
+    strided: strided.perMac * f.macs + strided.perOutput * f.outputs + (strided.perDataElement ?? 0) * f.dataElements + strided.perCall,
   };
 }
 
