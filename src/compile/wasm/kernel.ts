@@ -33,6 +33,10 @@ import { NumericData } from "../../types";
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from "./gemm_wasm";
 import { Reach, StripTables, canStage, packStrips, packStrips32, reach, shouldStage, stage } from "./pack";
 import { chooseScatter } from "./scatter";
+import { CONTROL_BYTES, CONTROL_WORDS, Job } from "../threads/job";
+import { Pool } from "../threads/pool";
+import { getThreads } from "../threads/settings";
+import { Chunk, KernelExports } from "../threads/sweep";
 
 /** Micro-tile shape compiled into gemm.wat (do not change without the .wat). */
 export const WASM_MR = 4;
@@ -53,6 +57,16 @@ export const WASM_BLOCKING: GemmBlocking = { mc: 128, kc: 256, nc: 1024 };
  */
 export const B_SPAN_BUDGET = 1 << 21;
 
+/**
+ * The thread cut-over: GEMMs of fewer multiply-adds (m·n·k·batches) stay on the
+ * calling thread, as do GEMMs whose phases (see threads/sweep.ts) average fewer
+ * than {@link THREAD_PHASE_MIN} multiply-adds (each phase costs a barrier).
+ */
+export const THREAD_MIN = 1 << 21;
+export const THREAD_PHASE_MIN = 1 << 18;
+/** Most elements of one C panel of the threaded route (two are allocated). */
+const PANEL_BUDGET = 1 << 19;
+
 /** Tuning knobs of {@link WasmGemm.run} (all optional; tests use them to reach every path). */
 export interface WasmGemmOptions {
   /** Block sizes (mc and nc multiples of 4; default {@link WASM_BLOCKING}). */
@@ -65,6 +79,10 @@ export interface WasmGemmOptions {
   readonly staging?: "auto" | "never" | "always";
   /** Most doubles of packed B per K span (default {@link B_SPAN_BUDGET}). */
   readonly bSpanBudget?: number;
+  /** Threads for this GEMM (default: {@link getThreads}, subject to the cut-over); tests force it. */
+  readonly threads?: number;
+  /** Multiply-adds below which a GEMM stays on the calling thread (default {@link THREAD_MIN}). */
+  readonly threadMin?: number;
 }
 
 /** Throws a RangeError unless the options describe a valid blocking. */
@@ -83,6 +101,7 @@ interface WasmMemory {
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
@@ -176,14 +195,30 @@ export class WasmGemm {
   private f32: Float32Array;
   private i32: Int32Array;
 
+  private readonly pool: Pool;
+  /** Threads the last {@link run} used (1: it stayed on the calling thread). */
+  lastThreads = 1;
+
   private constructor(
     private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly block32: BlockFn, private readonly pack: PackFn, private readonly pack32: Pack32Fn,
     /** Which build of the kernel this instance runs. */
     readonly variant: KernelVariant,
+    module: object,
   ) {
     this.f64 = new Float64Array(memory.buffer);
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
+    this.pool = new Pool(module, memory, new Int32Array(memory.buffer, 0, CONTROL_WORDS), this);
+  }
+
+  /** Worker threads currently alive for this instance (0 until a GEMM is split). */
+  get workers(): number {
+    return this.pool.size;
+  }
+
+  /** GEMMs this instance has handed to worker threads so far. */
+  get threadedRuns(): number {
+    return this.pool.jobs;
   }
 
   /**
@@ -199,8 +234,12 @@ export class WasmGemm {
     const relaxed = relaxedSimdSupported();
     if (choice === "relaxed" && !relaxed) return undefined;
     const variant: KernelVariant = choice === "plain" || !relaxed ? "plain" : "relaxed";
-    const { exports } = new api.Instance(new api.Module(gemmModuleBytes(variant)), {});
-    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant);
+    // Shared (so worker threads can instantiate the same module over it) and bounded by
+    // the 4 GiB the module declares; it starts at one page and grows on demand.
+    const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
+    const module = new api.Module(gemmModuleBytes(variant));
+    const { exports } = new api.Instance(module, { env: { memory } });
+    return new WasmGemm(memory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, module);
   }
 
   /** Bytes of linear memory currently reserved. */
@@ -230,7 +269,9 @@ export class WasmGemm {
   run(task: GemmTask, options: WasmGemmOptions = {}): void {
     checkGemmOptions(options);
     const { m, n, k } = task;
+    this.lastThreads = 1;
     if (m === 0 || n === 0 || k === 0) return;
+    if (this.runThreaded(task, options)) return;
     if (task.c instanceof Float32Array) {
       this.run32(task, task.c, options);
       return;
@@ -238,8 +279,8 @@ export class WasmGemm {
     const sizes = blockSizes(task, options, WASM_MR, WASM_NR);
     const { mcMax, kcMax, ncMax, span, ldc } = sizes;
     const layout = (staging: "auto" | "never" | "always") => {
-      // Memory regions, in doubles; each starts on a 4-double (32-byte) boundary.
-      let top = 0;
+      // Memory regions, in doubles; each starts on a 4-double (32-byte) boundary, after the threads' control block.
+      let top = CONTROL_BYTES / 8;
       const alloc = (doubles: number): number => {
         const at = top;
         top += roundUp(doubles, 4);
@@ -285,8 +326,8 @@ export class WasmGemm {
     const aTables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
     const bTables: StripTables = { x: task.bCol, y: task.bRow, batch: task.bBatch };
     const layout = (staging: "auto" | "never" | "always") => {
-      // Regions in floats, each on an 8-float (32-byte) boundary.
-      let top = 0;
+      // Regions in floats, each on an 8-float (32-byte) boundary, after the threads' control block.
+      let top = CONTROL_BYTES / 4;
       const alloc = (floats: number): number => {
         const at = top;
         top += roundUp(floats, 8);
@@ -320,6 +361,99 @@ export class WasmGemm {
       kernel: (mcPad, ncPad, kc, bOffset, accumulate) => block32(aAt * 4, (bAt + bOffset) * 4, cAt * 4, mcPad, ncPad, kc, ldc, accumulate),
       aAt, bAt, cAt, mem: this.f32,
     });
+  }
+
+  /**
+   * The threaded route (src/compile/threads/): the GEMM split over worker threads by
+   * output tiles, bitwise identical to the one-thread route (same blocking, same K
+   * order per element). Returns false, having done nothing, when the GEMM stays on
+   * the calling thread: one thread wanted, fewer multiply-adds than the cut-over or
+   * per phase, staging "never", an operand that cannot be staged (workers read the
+   * operands only from their staged copies in the shared memory; a JS-gathered pack
+   * would need the caller's arrays), or no workers here. Copies, besides the
+   * one-thread route's: the batch tables, and the C panels, which the calling thread
+   * adds into task.c (workers cannot write the caller's ordinary array).
+   */
+  private runThreaded(task: GemmTask, options: WasmGemmOptions): boolean {
+    const want = options.threads ?? getThreads();
+    if (want <= 1) return false;
+    const { m, n, k } = task;
+    const batches = task.aBatch.length;
+    const f32 = task.c instanceof Float32Array;
+    const sizes = f32 ? blockSizes(task, options, WASM32_MR, WASM32_NR) : blockSizes(task, options, WASM_MR, WASM_NR);
+    const { mr, nr, mcMax, kcMax, ncMax, span, ldc } = sizes;
+    const work = m * n * k * batches;
+    if (work < (options.threadMin ?? THREAD_MIN)) return false;
+    const staging = options.staging ?? "auto";
+    if (staging === "never") return false;
+    const aTables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
+    const bTables: StripTables = { x: task.bCol, y: task.bRow, batch: task.bBatch };
+    const ra = reach(aTables);
+    const rb = reach(bTables);
+    const stageable = (r: Reach, t: StripTables, length: number) => (staging === "always" ? canStage(r, length) : shouldStage(r, t, length));
+    if (!stageable(ra, aTables, task.a.length) || !stageable(rb, bTables, task.b.length)) return false;
+    // A C panel (one phase) holds up to PANEL_BUDGET elements, and at least one row block.
+    const chunkBlocks = Math.max(1, Math.min(Math.ceil(m / mcMax), Math.floor(PANEL_BUDGET / (mcMax * ldc))));
+    const chunkRows = chunkBlocks * mcMax;
+    const phases = batches * Math.ceil(n / ncMax) * Math.ceil(k / span) * Math.ceil(m / chunkRows);
+    if (work / phases < THREAD_PHASE_MIN) return false;
+    const threads = this.pool.ensure(want);
+    if (threads <= 1) return false;
+    // Column parts per row block, so a phase has a few work items per thread even when
+    // M is a single block (e.g. 32 output channels); parts stay ≥ 64 columns wide.
+    const strips = Math.ceil(Math.min(ncMax, n) / nr);
+    const parts = Math.max(1, Math.min(Math.floor((strips * nr) / 64), Math.ceil((3 * threads) / chunkBlocks)));
+
+    // Regions in elements of the dtype (eb bytes), each 32-byte aligned, after the control block.
+    const eb = f32 ? 4 : 8;
+    const align = 32 / eb;
+    let top = CONTROL_BYTES / eb;
+    const alloc = (elements: number): number => {
+      const at = top;
+      top += roundUp(elements, align);
+      return at;
+    };
+    const allocI32 = (ints: number): number => (alloc(Math.ceil((ints * 4) / eb)) * eb) / 4;
+    const aSize = roundUp(mcMax * kcMax, align);
+    const aAt = alloc(aSize * threads);
+    const panel0 = alloc(chunkRows * ldc);
+    const panel1 = alloc(chunkRows * ldc);
+    const bAt = alloc(span * ncMax);
+    const aSrc = alloc(ra.size);
+    const bSrc = alloc(rb.size);
+    // x tables get 4 spare entries: the float64 `pack` may read past a partial strip.
+    const aX = allocI32(aTables.x.length + 4);
+    const aY = allocI32(aTables.y.length);
+    const bX = allocI32(bTables.x.length + 4);
+    const bY = allocI32(bTables.y.length);
+    const aBatch = allocI32(batches);
+    const bBatch = allocI32(batches);
+    this.reserve(Math.ceil((top * eb) / 8));
+    const mem = f32 ? this.f32 : this.f64;
+    // The staging copies (see pack.ts), made once per GEMM by the calling thread.
+    stage(task.a, ra, mem, aSrc);
+    stage(task.b, rb, mem, bSrc);
+    const i32 = this.i32;
+    i32.set(aTables.x, aX);
+    i32.set(aTables.y, aY);
+    i32.set(bTables.x, bX);
+    i32.set(bTables.y, bY);
+    i32.set(task.aBatch, aBatch);
+    i32.set(task.bBatch, bBatch);
+    const job: Job = {
+      f32: f32 ? 1 : 0, threads, m, n, k, batches, mr, nr, mcMax, kcMax, ncMax, span, ldc, chunkRows, parts,
+      aAt, aSize, bAt, panel0, panel1,
+      aOrigin: aSrc - ra.lo, aX, aXLen: aTables.x.length, aY, aYLen: aTables.y.length,
+      bOrigin: bSrc - rb.lo, bX, bXLen: bTables.x.length, bY, bYLen: bTables.y.length, aBatch, bBatch,
+    };
+    const c = task.c as Float64Array | Float32Array;
+    const scatter = chooseScatter(task.cRow, task.cCol);
+    const ex: KernelExports = { block: this.block, block32: this.block32, pack: this.pack, pack32: this.pack32 };
+    this.pool.run(job, ex, (chunk: Chunk) => {
+      scatter(c, task.cBatch[chunk.batch], task.cRow, task.cCol, chunk.c0, chunk.rows, chunk.j0, chunk.nc, mem, chunk.at, ldc);
+    });
+    this.lastThreads = threads;
+    return true;
   }
 
   /** The float32 packer of one operand (`width`-lane strips): stages it now if planned. */
