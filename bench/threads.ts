@@ -40,7 +40,7 @@ function report(name: string, flops: number, [a, b]: number[]): void {
 }
 
 if (process.argv.includes("--cutover")) {
-  for (const s of [48, 64, 80, 96, 112, 128, 160, 192, 256]) {
+  for (const s of process.argv.includes("--large") ? [256, 320, 384, 448] : [48, 64, 96, 128, 192, 256]) {
     const a = ndarray(rand(s * s, false), [s, s]) as Tensor;
     const calls = Math.max(1, Math.round(2e7 / s ** 3));
     report(`matmul ${s}³ f64 (${(s ** 3 / 1e6).toFixed(2)} M)`, 2 * s ** 3, time([one, two].map((backend) => () => einsum("ij,jk->ik", a, a, { backend })), 7, calls));

@@ -149,11 +149,13 @@ test("the cut-over: a small GEMM stays on the calling thread and posts no work; 
   assert.equal(kernel.lastThreads, 1);
   assert.equal(kernel.threadedRuns, 0);
   assert.equal(kernel.workers, 0, "no worker was started for it");
-  const big = build({ m: 160, n: 160, k: 160, batches: 1, aTransposed: false, pad: 0, f32: false, options: {} }, 2);
-  kernel.run(big.task, { threads: 2, staging: "never" });
+  const big: Case = { m: 340, n: 340, k: 340, batches: 1, aTransposed: false, pad: 0, f32: false, options: {} };
+  kernel.run(build({ ...big, m: 300, n: 300, k: 300 }, 2).task, { threads: 2 });
+  assert.equal(kernel.lastThreads, 1, "300³ is below the cut-over (2²⁵)");
+  kernel.run(build(big, 2).task, { threads: 2, staging: "never" });
   assert.equal(kernel.lastThreads, 1, "operands that are not staged keep the GEMM on one thread");
-  kernel.run(build({ m: 160, n: 160, k: 160, batches: 1, aTransposed: false, pad: 0, f32: false, options: {} }, 2).task, { threads: 2 });
-  assert.equal(kernel.lastThreads, 2, "160³ is above the cut-over");
+  kernel.run(build(big, 2).task, { threads: 2 });
+  assert.equal(kernel.lastThreads, 2, "340³ is above the cut-over");
   assert.equal(kernel.threadedRuns, 1);
 });
 
@@ -165,13 +167,12 @@ test("setThreads / getThreads: validation, and setThreads(1) terminates the work
   try {
     setThreads(2);
     assert.equal(getThreads(), 2);
-    kernel.run(build(CASES[0], 3).task);
+    kernel.run(build(CASES[0], 3).task, { threadMin: 0 });
     assert.equal(kernel.lastThreads, 2, "the default follows setThreads");
     assert.equal(kernel.workers, 1);
     setThreads(1);
     assert.equal(kernel.workers, 0, "setThreads(1) terminated the worker");
-    const again = build(CASES[0], 3);
-    kernel.run(again.task);
+    kernel.run(build(CASES[0], 3).task, { threadMin: 0 });
     assert.equal(kernel.lastThreads, 1);
   } finally {
     setThreads("auto");
@@ -195,16 +196,17 @@ test("a script whose einsum ran on worker threads exits by itself", () => {
   const script = [
     `const e = require(${JSON.stringify(entry)});`,
     "const nd = require('ndarray');",
-    "const a = nd(Float64Array.from({ length: 300 * 300 }, (_, i) => i % 7), [300, 300]);",
+    "const a = nd(Float64Array.from({ length: 400 * 400 }, (_, i) => i % 7), [400, 400]);",
     "const c = e.einsum('ij,jk->ik', a, a);",
-    "console.log(e.getThreads(), c.get(1, 2));",
+    `const backend = require(${JSON.stringify(path.join(root, "dist", "src", "compile", "backend.js"))}).defaultBackend();`,
+    "console.log(e.getThreads(), backend.lastGemmThreads, c.get(1, 2));",
   ].join("\n");
   const run = spawnSync(process.execPath, ["-e", script], { cwd: root, env: { ...process.env, EINCONV_THREADS: "2" }, encoding: "utf8", timeout: 60000 });
   assert.equal(run.error, undefined, `the child did not exit by itself: ${String(run.error)}`);
   assert.equal(run.status, 0, run.stderr);
   let want = 0;
-  for (let j = 0; j < 300; j++) want += ((300 + j) % 7) * ((j * 300 + 2) % 7);
-  assert.equal(run.stdout.trim(), `2 ${want}`);
+  for (let j = 0; j < 400; j++) want += ((400 + j) % 7) * ((j * 400 + 2) % 7);
+  assert.equal(run.stdout.trim(), `2 2 ${want}`, "the product ran on 2 threads and is exact");
 });
 
 test(`the threaded tests pass in a child node started with ${FLAG}`, { skip: (CHILD || relaxedSimdSupported()) && "already running with relaxed SIMD" }, () => {
