@@ -433,7 +433,13 @@ export class WasmGemm {
     const bY = allocI32(bTables.y.length);
     const aBatch = allocI32(batches);
     const bBatch = allocI32(batches);
-    this.reserve(Math.ceil((top * eb) / 8));
+    try {
+      this.reserve(Math.ceil((top * eb) / 8));
+    } catch (err) {
+      // The engine refused to grow the memory that far: the one-thread route retries without staging.
+      if (err instanceof RangeError) return false;
+      throw err;
+    }
     const mem = f32 ? this.f32 : this.f64;
     // The staging copies (see pack.ts), made once per GEMM by the calling thread.
     stage(task.a, ra, mem, aSrc);
