@@ -109,7 +109,12 @@ export function timeEinconvPeers(grid: GridSize): EinconvPeerReport {
   time(W.mmF32, () => lib.einsum("ij,jk->ik", I.a32, I.b32), true);
   time(W.dW, () => lib.einsum("bihwkl,bohw->oikl", I.win, I.dy));
   time(W.nhwc, () => conv2dNHWCPerTap(I.nx, I.nw));
-  for (const p of FFT_POINTS) time(fftWorkload(p), () => convolve(ramp([p.n, p.n], 0), ramp([p.f, p.f], 17), { method: "fft" }));
+  for (const p of FFT_POINTS) {
+    // Inputs built before timing, as on the scipy side.
+    const data = ramp([p.n, p.n], 0);
+    const kernel = ramp([p.f, p.f], 17);
+    time(fftWorkload(p), () => convolve(data, kernel, { method: "fft" }));
+  }
   process.stderr.write("\n");
   // einconv's own float32 results against its float64 ones, element by element
   expectClose(`einconv ${W.convF32}`, kept[W.convF32], kept[W.convF64], 1e-4);
