@@ -16,6 +16,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { runMain } from "./cli";
 
 /** Parsed flags. */
 export interface AllArgs {
@@ -69,11 +70,4 @@ function main(): void {
   console.log(`\nbench:all total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error: unknown) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) runMain(main);

@@ -24,6 +24,7 @@ import { chooseConvMethod, type ConvCostConstants } from "../src/conv";
 import { loadPoints, type FitPoint, type TimingStat } from "./fit_auto";
 import { RESULTS_DIR, resultsFile, toJson } from "./results";
 import { formatTable, ratio } from "./table";
+import { runMain } from "./cli";
 
 /** The worst cell of one grid. */
 export interface WorstCell {
@@ -170,11 +171,4 @@ function main(): void {
   console.log(`  -> ${out}\n  bench:auto total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error: unknown) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) runMain(main);

@@ -16,6 +16,7 @@ import { markdownTable, peerTable, peerThreadsLine } from "./peer_report";
 import { RESULTS_DIR, type RunMeta } from "./results";
 import { ms, ratio } from "./table";
 import { computeTargets, gridWinShare, targetsTable, worstFftVsScipy, type TargetInputs } from "./targets";
+import { runMain } from "./cli";
 
 export const BEGIN = "<!-- bench:begin -->";
 export const END = "<!-- bench:end -->";
@@ -196,11 +197,4 @@ function main(): void {
   console.log(`  -> ${readme} (section between ${BEGIN} and ${END})`);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error: unknown) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) runMain(main);

@@ -25,6 +25,7 @@ import { runEinsumSuite } from "./einsum_suite";
 import { runPeerTable } from "./peer_table";
 import { loadLine } from "./results";
 import { loadTfjs } from "./tfjs";
+import { runMain } from "./cli";
 
 const SECTIONS = ["einsum", "conv", "article", "peers"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -96,9 +97,4 @@ async function main(): Promise<void> {
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runMain(main);

@@ -17,6 +17,7 @@ import { MM_FLOPS, PEER_WORKLOADS as W } from "./peer_ids";
 import { cellTime, einconvHasPool, markdownTable, peerTable, type PeersFile } from "./peer_report";
 import { RESULTS_DIR, toJson } from "./results";
 import { formatTable, ratio, type Table } from "./table";
+import { runMain } from "./cli";
 
 /** The result files a targets table is computed from (absent ones are null). */
 export interface TargetInputs {
@@ -189,11 +190,4 @@ function main(): void {
   console.log(`  -> ${out}`);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error: unknown) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) runMain(main);

@@ -11,7 +11,7 @@
  */
 import { GemmTask } from "../tasks";
 import { NumericData } from "../../types";
-import { Reach } from "./pack";
+import { Reach, extent } from "./pack";
 
 /** How A's K offsets split into runs: `starts[r] + j` for j < `length`. */
 export interface ColumnRuns {
@@ -93,15 +93,4 @@ export function gatherRuns(data: NumericData, base: number, offsets: Int32Array,
     return;
   }
   for (let p = 0; p < offsets.length; p++) dst[at + p] = data[base + offsets[p]];
-}
-
-function extent(table: Int32Array): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < table.length; i++) {
-    const v = table[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
 }

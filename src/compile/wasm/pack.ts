@@ -65,7 +65,8 @@ export function stage(data: NumericData, r: Reach, dst: Float64Array | Float32Ar
   dst.set(part, at);
 }
 
-function extent(table: Int32Array): [number, number] {
+/** The smallest and largest entry of an offset table. */
+export function extent(table: Int32Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < table.length; i++) {
