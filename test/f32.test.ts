@@ -14,7 +14,7 @@ import { einsum } from "../src/index";
 import { JsBackend } from "../src/compile/backend";
 import { GemmTask, offsetTable } from "../src/compile/tasks";
 import { KernelVariant, WasmBackend, WasmGemm, gemmModuleBytes, relaxedSimdSupported } from "../src/compile/wasm";
-import { loadFixture } from "./reference";
+import { fixtureLcg, loadFixture } from "./reference";
 
 const CHILD = process.env.EINCONV_RELAXED_CHILD === "1";
 const FLAG = "--experimental-wasm-relaxed-simd";
@@ -31,16 +31,7 @@ interface Case {
 }
 const fx = loadFixture<{ numpy: string; cases: Case[] }>("f32");
 
-/** The generator's LCG (see f32.py): values exact in float32, full 24-bit mantissas. */
-function lcg(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s >>> 8) / 2 ** 23 - 1;
-  }
-  return out;
-}
+const lcg = fixtureLcg;
 
 function operands(c: Case) {
   return c.operands.map(({ shape, seed }) => ndarray(lcg(shape.reduce((a, b) => a * b, 1), seed), shape));

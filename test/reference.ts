@@ -222,3 +222,14 @@ export function throwsEinsumError(f: () => unknown, label: string): string {
   assert.ok(caught instanceof EinsumError, `${label}: expected an EinsumError, got ${String(caught)}`);
   return (caught as Error).message;
 }
+
+/** The fixtures' LCG (test/fixtures/lcg.py): values exact in float32, full 24-bit mantissas. */
+export function fixtureLcg(length: number, seed: number): Float32Array {
+  const out = new Float32Array(length);
+  let s = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s >>> 8) / 2 ** 23 - 1;
+  }
+  return out;
+}

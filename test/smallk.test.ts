@@ -17,7 +17,7 @@ import { WasmBackend } from "../src/compile/wasm";
 import { asStrided } from "../src/views";
 import { conv2dNHWC, conv2dNHWCNaive, conv2dNHWCPerTap } from "../src/conv";
 import { Tensor } from "../src/types";
-import { loadFixture } from "./reference";
+import { fixtureLcg, loadFixture } from "./reference";
 
 interface Case {
   name: string;
@@ -33,16 +33,7 @@ const fx = loadFixture<{ numpy: string; cases: Case[] }>("smallk");
 const U32 = 2 ** -24;
 const U64 = 2 ** -53;
 
-/** The generator's LCG (see smallk.py): values exact in float32. */
-function lcg(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s >>> 8) / 2 ** 23 - 1;
-  }
-  return out;
-}
+const lcg = fixtureLcg;
 
 function operands(c: Case, Type: Float32ArrayConstructor | Float64ArrayConstructor): Tensor[] {
   return c.operands.map(({ shape, seed }) => ndarray(Type.from(lcg(shape.reduce((a, b) => a * b, 1), seed)), shape));
