@@ -20,10 +20,10 @@ const dir = path.resolve(__dirname, "..", "src", "compile", "wasm");
 const watPath = path.join(dir, "gemm.wat");
 const outPath = path.join(dir, "gemm_wasm.ts");
 
-/** Core SIMD only: the plain module must run on Node 20 without flags. */
-const FEATURES = { simd: true };
+/** Core SIMD only (plus the shared imported memory of `threads`): the plain module must run on Node 20 without flags. */
+const FEATURES = { simd: true, threads: true };
 /** The FMA variant (Node 22+, or Node 20 with --experimental-wasm-relaxed-simd). */
-const RELAXED_FEATURES = { simd: true, relaxed_simd: true };
+const RELAXED_FEATURES = { simd: true, relaxed_simd: true, threads: true };
 
 const MADD = /^(\s*)\(local\.set (\$\w+) \((f64x2|f32x4)\.add \(local\.get (\$\w+)\) \(\3\.mul (\(local\.get \$\w+\)) (\(local\.get \$\w+\))\)\)\) ;; madd$/;
 
@@ -45,7 +45,7 @@ async function compileWat(text, features) {
   const wabt = await require("wabt")();
   const mod = wabt.parseWat("gemm.wat", text, features);
   try {
-    mod.validate();
+    mod.validate(features);
     return Buffer.from(mod.toBinary({}).buffer);
   } finally {
     mod.destroy();

@@ -35,6 +35,8 @@ export { tensordot, type TensordotAxes } from "./tensordot";
 // Choosing a kernel backend is a user option (EinsumOptions.backend); the classes live in einconv/internals.
 export { createBackend, type CreateBackendOptions, type BackendKind } from "./compile/wasm";
 export type { Backend } from "./compile/tasks";
+// Threads of the GEMM (EINCONV_THREADS or setThreads; default: the core count)
+export { setThreads, getThreads } from "./compile/threads/settings";
 
 // Views (no copies: every function returns a view of the same buffer, except pad, which allocates)
 export { asStrided, makeView, permute, slidingWindowView, viewAsWindows, windows, type WindowOptions, pad, assign } from "./views";

@@ -76,6 +76,11 @@ export class WasmBackend implements Backend {
     return this.kernel?.memoryBytes ?? 0;
   }
 
+  /** Threads the last wasm GEMM of this backend used (1: the calling thread alone; a debug field). */
+  get lastGemmThreads(): number {
+    return this.kernel?.lastThreads ?? 1;
+  }
+
   runLoops(task: LoopTask): void {
     this.js.runLoops(task);
   }

@@ -31,7 +31,9 @@
 ;; sums one KC slice from zero in registers and then adds the old C tile, so a K of
 ;; many slices is summed blockwise, not in one long float32 running sum.
 (module
-  (memory (export "memory") 1)
+  ;; The memory is imported, shared and bounded (4 GiB, the wasm32 limit), so worker
+  ;; threads can instantiate this same module over the same memory (src/compile/threads/).
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; 4×4 micro-kernel: C[0..4, 0..4] (at $pc, row stride $ldc bytes) = Σ_p a_p ⊗ b_p
   ;; over one A strip ($pa) and one B strip ($pb), plus the old C tile if $acc ≠ 0.

@@ -35,6 +35,10 @@ import { Reach, StripTables, canStage, packStrips, packStrips32, reach, shouldSt
 import { chooseScatter } from "./scatter";
 import { SmallKKernels } from "../smallk";
 import { gatherRuns, gemvRuns, runsReach } from "./gemv";
+import { CONTROL_BYTES, CONTROL_WORDS, Job } from "../threads/job";
+import { Pool } from "../threads/pool";
+import { getThreads } from "../threads/settings";
+import { Chunk, KernelExports } from "../threads/sweep";
 
 /** Micro-tile shape compiled into gemm.wat (do not change without the .wat). */
 export const WASM_MR = 4;
@@ -54,6 +58,21 @@ export const WASM_BLOCKING: GemmBlocking = { mc: 128, kc: 256, nc: 1024 };
  * span × NC stays under it; each extra span costs one more pass over C.
  */
 export const B_SPAN_BUDGET = 1 << 21;
+
+/**
+ * The thread cut-over: GEMMs of fewer multiply-adds (m·n·k·batches) stay on the
+ * calling thread, as do GEMMs whose phases (see threads/sweep.ts) average fewer
+ * than {@link THREAD_PHASE_MIN} multiply-adds (each phase costs a barrier).
+ * Measured (bench/threads.ts --cutover, square f64 matmul, 1 vs 2 threads interleaved,
+ * Node 20, 2-core VM shared with other jobs, so noisy): 2 threads / 1 thread time =
+ * 64³ 2.8, 128³ 1.23, 192³ 1.11, 256³ 1.06-1.7, 320³ 1.07, 384³ 0.85, 448³ 1.03,
+ * 512³ 0.60. The hand-off (waking a worker, barriers, the caller's serial scatter)
+ * costs about a millisecond on that machine, so the cut-over sits at 2²⁵ ≈ 322³.
+ */
+export const THREAD_MIN = 1 << 25;
+export const THREAD_PHASE_MIN = 1 << 18;
+/** Most elements of one C panel of the threaded route (two are allocated). */
+const PANEL_BUDGET = 1 << 17;
 
 /** Tuning knobs of {@link WasmGemm.run} (all optional; tests use them to reach every path). */
 export interface WasmGemmOptions {
@@ -77,6 +96,10 @@ export interface WasmGemmOptions {
    * "auto" (default) takes it for every float64 task it accepts; "never" runs the packed sweep.
    */
   readonly gemv?: "auto" | "never";
+  /** Threads for this GEMM (default: {@link getThreads}, subject to the cut-over); tests force it. */
+  readonly threads?: number;
+  /** Multiply-adds below which a GEMM stays on the calling thread (default {@link THREAD_MIN}). */
+  readonly threadMin?: number;
 }
 
 /** Throws a RangeError unless the options describe a valid blocking. */
@@ -99,6 +122,7 @@ interface WasmMemory {
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
@@ -192,6 +216,11 @@ export class WasmGemm {
   private f64: Float64Array;
   private f32: Float32Array;
   private i32: Int32Array;
+
+  private readonly pool: Pool;
+  /** Threads the last {@link run} used (1: it stayed on the calling thread). */
+  lastThreads = 1;
+
   private constructor(
     private readonly memory: WasmMemory, private readonly block: BlockFn, private readonly block32: BlockFn, private readonly pack: PackFn, private readonly pack32: Pack32Fn,
     /** Which build of the kernel this instance runs. */
@@ -200,10 +229,22 @@ export class WasmGemm {
     private readonly smallK: SmallKKernels,
     /** The narrow-N dot-product kernel (gemv.ts). */
     private readonly gemv: GemvFn,
+    module: object,
   ) {
     this.f64 = new Float64Array(memory.buffer);
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
+    this.pool = new Pool(module, memory, new Int32Array(memory.buffer, 0, CONTROL_WORDS), this);
+  }
+
+  /** Worker threads currently alive for this instance (0 until a GEMM is split). */
+  get workers(): number {
+    return this.pool.size;
+  }
+
+  /** GEMMs this instance has handed to worker threads so far. */
+  get threadedRuns(): number {
+    return this.pool.jobs;
   }
 
   /**
@@ -220,8 +261,12 @@ export class WasmGemm {
     const relaxed = relaxedSimdSupported();
     if (choice === "relaxed" && !relaxed) return undefined;
     const variant: KernelVariant = choice === "plain" || !relaxed ? "plain" : "relaxed";
-    const { exports } = new api.Instance(new api.Module(gemmModuleBytes(variant)), {});
-    return new WasmGemm(exports.memory as WasmMemory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, new SmallKKernels({ generate: options.generateCode }), exports.gemv as GemvFn);
+    // Shared (so worker threads can instantiate the same module over it) and bounded by
+    // the 4 GiB the module declares; it starts at one page and grows on demand.
+    const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
+    const module = new api.Module(gemmModuleBytes(variant));
+    const { exports } = new api.Instance(module, { env: { memory } });
+    return new WasmGemm(memory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, new SmallKKernels({ generate: options.generateCode }), exports.gemv as GemvFn, module);
   }
 
   /** Bytes of linear memory currently reserved. */
@@ -251,19 +296,23 @@ export class WasmGemm {
   run(task: GemmTask, options: WasmGemmOptions = {}): void {
     checkGemmOptions(options);
     const { m, n, k } = task;
+    this.lastThreads = 1;
     if (m === 0 || n === 0 || k === 0) return;
     // Tiny K (e.g. NHWC per-tap, K = 3): packing and the C-block round trip would be the whole cost.
     if (options.smallK !== "never" && this.smallK.run(task)) return;
+    // The narrow-N route before the thread split: its sums differ from the packed sweep's, so taking
+    // it must not depend on the thread count (bitwise identical results for any thread count).
+    if (!(task.c instanceof Float32Array) && options.gemv !== "never" && this.runGemv(task, options)) return;
+    if (this.runThreaded(task, options)) return;
     if (task.c instanceof Float32Array) {
       this.run32(task, task.c, options);
       return;
     }
-    if (options.gemv !== "never" && this.runGemv(task, options)) return;
     const sizes = blockSizes(task, options, WASM_MR, WASM_NR);
     const { mcMax, kcMax, ncMax, span, ldc } = sizes;
     const layout = (staging: "auto" | "never" | "always") => {
-      // Memory regions, in doubles; each starts on a 4-double (32-byte) boundary.
-      let top = 0;
+      // Memory regions, in doubles; each starts on a 4-double (32-byte) boundary, after the threads' control block.
+      let top = CONTROL_BYTES / 8;
       const alloc = (doubles: number): number => {
         const at = top;
         top += roundUp(doubles, 4);
@@ -308,9 +357,9 @@ export class WasmGemm {
     const staging = options.staging ?? "auto";
     if (staging === "never" || !(staging === "always" ? canStage(r, task.a.length) : shouldStage(r, tables, task.a.length))) return false;
     const { m, k } = task;
-    // Regions in doubles: A's range, the M results, one B column, then the i32 tables.
-    const srcAt = 0;
-    const outAt = roundUp(r.size, 2);
+    // Regions in doubles, after the threads' control block: A's range, the M results, one B column, then the i32 tables.
+    const srcAt = CONTROL_BYTES / 8;
+    const outAt = srcAt + roundUp(r.size, 2);
     const bAt = outAt + roundUp(m, 2);
     const rowsAt = (bAt + roundUp(k, 2)) * 2;
     const runsAt = rowsAt + roundUp(m, 2);
@@ -350,8 +399,8 @@ export class WasmGemm {
     const aTables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
     const bTables: StripTables = { x: task.bCol, y: task.bRow, batch: task.bBatch };
     const layout = (staging: "auto" | "never" | "always") => {
-      // Regions in floats, each on an 8-float (32-byte) boundary.
-      let top = 0;
+      // Regions in floats, each on an 8-float (32-byte) boundary, after the threads' control block.
+      let top = CONTROL_BYTES / 4;
       const alloc = (floats: number): number => {
         const at = top;
         top += roundUp(floats, 8);
@@ -385,6 +434,110 @@ export class WasmGemm {
       kernel: (mcPad, ncPad, kc, bOffset, accumulate) => block32(aAt * 4, (bAt + bOffset) * 4, cAt * 4, mcPad, ncPad, kc, ldc, accumulate),
       aAt, bAt, cAt, mem: this.f32,
     });
+  }
+
+  /**
+   * The threaded route (src/compile/threads/): the GEMM split over worker threads by
+   * output tiles, bitwise identical to the one-thread route (same blocking, same K
+   * order per element). Returns false, having done nothing, when the GEMM stays on
+   * the calling thread: one thread wanted, fewer multiply-adds than the cut-over or
+   * per phase, staging "never", an operand that cannot be staged (workers read the
+   * operands only from their staged copies in the shared memory; a JS-gathered pack
+   * would need the caller's arrays), or no workers here. Copies, besides the
+   * one-thread route's: the batch tables, and the C panels, which the calling thread
+   * adds into task.c (workers cannot write the caller's ordinary array).
+   */
+  private runThreaded(task: GemmTask, options: WasmGemmOptions): boolean {
+    const want = options.threads ?? getThreads();
+    if (want <= 1) return false;
+    const { m, n, k } = task;
+    const batches = task.aBatch.length;
+    const f32 = task.c instanceof Float32Array;
+    const sizes = f32 ? blockSizes(task, options, WASM32_MR, WASM32_NR) : blockSizes(task, options, WASM_MR, WASM_NR);
+    const { mr, nr, mcMax, kcMax, ncMax, span, ldc } = sizes;
+    const work = m * n * k * batches;
+    if (work < (options.threadMin ?? THREAD_MIN)) return false;
+    const staging = options.staging ?? "auto";
+    if (staging === "never") return false;
+    const aTables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
+    const bTables: StripTables = { x: task.bCol, y: task.bRow, batch: task.bBatch };
+    const ra = reach(aTables);
+    const rb = reach(bTables);
+    const stageable = (r: Reach, t: StripTables, length: number) => (staging === "always" ? canStage(r, length) : shouldStage(r, t, length));
+    if (!stageable(ra, aTables, task.a.length) || !stageable(rb, bTables, task.b.length)) return false;
+    // A C panel (one phase) holds up to PANEL_BUDGET elements, and at least one row block.
+    const chunkBlocks = Math.max(1, Math.min(Math.ceil(m / mcMax), Math.floor(PANEL_BUDGET / (mcMax * ldc))));
+    const chunkRows = chunkBlocks * mcMax;
+    const phases = batches * Math.ceil(n / ncMax) * Math.ceil(k / span) * Math.ceil(m / chunkRows);
+    if (work / phases < THREAD_PHASE_MIN) return false;
+    const threads = this.pool.ensure(want);
+    if (threads <= 1) return false;
+    // Column parts per row block, so a phase has a few work items per thread even when
+    // M is a single block (e.g. 32 output channels); parts stay ≥ 64 columns wide.
+    const strips = Math.ceil(Math.min(ncMax, n) / nr);
+    const parts = Math.max(1, Math.min(Math.floor((strips * nr) / 64), Math.ceil((3 * threads) / chunkBlocks)));
+
+    // Regions in elements of the dtype (eb bytes), each 32-byte aligned, after the control block.
+    const eb = f32 ? 4 : 8;
+    const align = 32 / eb;
+    let top = CONTROL_BYTES / eb;
+    const alloc = (elements: number): number => {
+      const at = top;
+      top += roundUp(elements, align);
+      return at;
+    };
+    const allocI32 = (ints: number): number => (alloc(Math.ceil((ints * 4) / eb)) * eb) / 4;
+    const aSize = roundUp(mcMax * kcMax, align);
+    const aAt = alloc(aSize * threads);
+    const panel0 = alloc(chunkRows * ldc);
+    const panel1 = alloc(chunkRows * ldc);
+    const bAt = alloc(span * ncMax);
+    const aSrc = alloc(ra.size);
+    const bSrc = alloc(rb.size);
+    // x tables get 4 spare entries: the float64 `pack` may read past a partial strip.
+    const aX = allocI32(aTables.x.length + 4);
+    const aY = allocI32(aTables.y.length);
+    const bX = allocI32(bTables.x.length + 4);
+    const bY = allocI32(bTables.y.length);
+    const aBatch = allocI32(batches);
+    const bBatch = allocI32(batches);
+    try {
+      this.reserve(Math.ceil((top * eb) / 8));
+    } catch (err) {
+      // The engine refused to grow the memory that far: the one-thread route retries without staging.
+      if (err instanceof RangeError) return false;
+      throw err;
+    }
+    const mem = f32 ? this.f32 : this.f64;
+    // The staging copies (see pack.ts), made once per GEMM by the calling thread.
+    stage(task.a, ra, mem, aSrc);
+    stage(task.b, rb, mem, bSrc);
+    const i32 = this.i32;
+    i32.set(aTables.x, aX);
+    i32.set(aTables.y, aY);
+    i32.set(bTables.x, bX);
+    i32.set(bTables.y, bY);
+    i32.set(task.aBatch, aBatch);
+    i32.set(task.bBatch, bBatch);
+    const job: Job = {
+      f32: f32 ? 1 : 0, threads, m, n, k, batches, mr, nr, mcMax, kcMax, ncMax, span, ldc, chunkRows, parts,
+      aAt, aSize, bAt, panel0, panel1,
+      aOrigin: aSrc - ra.lo, aX, aXLen: aTables.x.length, aY, aYLen: aTables.y.length,
+      bOrigin: bSrc - rb.lo, bX, bXLen: bTables.x.length, bY, bYLen: bTables.y.length, aBatch, bBatch,
+    };
+    const c = task.c as Float64Array | Float32Array;
+    const scatter = chooseScatter(task.cRow, task.cCol);
+    const ex: KernelExports = { block: this.block, block32: this.block32, pack: this.pack, pack32: this.pack32 };
+    prefault(c, task);
+    this.pool.run(job, ex, (chunk: Chunk) => {
+      // One MC block at a time, as the one-thread route does: a whole panel walked column by column would miss the cache.
+      for (let r = 0; r < chunk.rows; r += mcMax) {
+        touch(mem, chunk.at + r * ldc, Math.min(mcMax, chunk.rows - r) * ldc);
+        scatter(c, task.cBatch[chunk.batch], task.cRow, task.cCol, chunk.c0 + r, Math.min(mcMax, chunk.rows - r), chunk.j0, chunk.nc, mem, chunk.at + r * ldc, ldc);
+      }
+    });
+    this.lastThreads = threads;
+    return true;
   }
 
   /** The float32 packer of one operand (`width`-lane strips): stages it now if planned. */
@@ -497,6 +650,49 @@ function layoutOperand(
   const xAt = alloc(Math.ceil((tables.x.length + 4) / 2));
   const yAt = alloc(Math.ceil(tables.y.length / 2));
   return { data, tables, staged: { reach: r, srcAt, xAt, yAt } };
+}
+
+/**
+ * Writes one byte per 4 KiB page of C's storage range back to itself (bits unchanged)
+ * before the workers start: a freshly allocated result is otherwise faulted in page by
+ * page during the scatter, and first-touch faults cost several times more while the
+ * worker threads run (measured on the B1 shape: scatter 125 ms instead of 30 ms).
+ */
+function prefault(c: Float64Array | Float32Array, task: GemmTask): void {
+  if (!ArrayBuffer.isView(c)) return;
+  const [bLo, bHi] = extremes(task.cBatch);
+  const [rLo, rHi] = extremes(task.cRow);
+  const [cLo, cHi] = extremes(task.cCol);
+  const bytes = new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+  const from = (bLo + rLo + cLo) * c.BYTES_PER_ELEMENT;
+  const to = (bHi + rHi + cHi + 1) * c.BYTES_PER_ELEMENT;
+  for (let i = from; i < to; i += 4096) bytes[i] = bytes[i];
+}
+
+function extremes(table: Int32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < table.length; i++) {
+    lo = Math.min(lo, table[i]);
+    hi = Math.max(hi, table[i]);
+  }
+  return [lo, hi];
+}
+
+/**
+ * Reads a panel range front to back before the scatter walks it column by column: the
+ * panel was written by another core, and a sequential pass lets the prefetcher stream
+ * it over (the column walk alone pays one cross-core miss per line; measured 4× slower
+ * on the B1 shape). The returned sum only keeps the loads from being optimized away.
+ */
+let touched = 0;
+function touch(mem: Float64Array | Float32Array, at: number, count: number): void {
+  let s = 0;
+  for (let i = at; i < at + count; i += 8) s += mem[i];
+  touched = s;
+}
+export function lastTouched(): number {
+  return touched;
 }
 
 function roundUp(x: number, to: number): number {

@@ -1,0 +1,46 @@
+/**
+ * Entry of a GEMM worker thread (loaded by pool.ts from dist as
+ * dist/src/compile/threads/worker.js). It instantiates the kernel module it was
+ * given over the shared memory it was given, marks itself ready, then sleeps in
+ * Atomics.wait on the job sequence word and runs its share of each job
+ * (sweep.ts `runShare`). It never posts messages; the pool terminates it.
+ */
+import { workerData } from "node:worker_threads";
+import { CONTROL_WORDS, Ctl, JobAborted, abortJob, readJob } from "./job";
+import { KernelExports, runShare } from "./sweep";
+
+/** What pool.ts passes as workerData (a compiled WebAssembly.Module and a shared WebAssembly.Memory). */
+export interface WorkerInit {
+  readonly module: object;
+  readonly memory: { readonly buffer: ArrayBufferLike };
+  readonly id: number;
+  readonly epoch: number;
+}
+
+interface Wasm {
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
+// (Not `module`: that name is taken in a CommonJS file, and Node would then load it as ESM.)
+const { module: compiled, memory, id, epoch } = workerData as WorkerInit;
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const ex = new wasm.Instance(compiled, { env: { memory } }).exports as unknown as KernelExports;
+const ctl = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
+let seen = Atomics.load(ctl, Ctl.seq);
+if (Atomics.load(ctl, Ctl.epoch) === epoch) {
+  Atomics.add(ctl, Ctl.ready, 1);
+  Atomics.notify(ctl, Ctl.ready);
+}
+
+for (;;) {
+  Atomics.wait(ctl, Ctl.seq, seen);
+  if (Atomics.load(ctl, Ctl.epoch) !== epoch) break;
+  seen = Atomics.load(ctl, Ctl.seq);
+  const job = readJob(ctl);
+  if (id >= job.threads) continue;
+  try {
+    runShare(job, id, ex, memory.buffer, ctl);
+  } catch (err) {
+    if (!(err instanceof JobAborted)) abortJob(ctl);
+  }
+}
