@@ -25,9 +25,18 @@ export const Ctl = {
   counter1: 6,
   /** Workers that have instantiated the module (each adds 1 when ready). */
   ready: 7,
-  /** First word of the encoded {@link Job}. */
+  /** What the current job is: {@link JOB_GEMM} (the encoded {@link Job}) or another kind (e.g. {@link JOB_FFT}). */
+  kind: 8,
+  /** Threads of a job of another kind (a GEMM's count is in its {@link Job}). */
+  kindThreads: 9,
+  /** First word of the encoded {@link Job} (or of another kind's job description). */
   job: 16,
 } as const;
+
+/** Job kinds (the {@link Ctl.kind} word). */
+export const JOB_GEMM = 0;
+/** An FFT plane pass (src/fft/threaded.ts encodes it after {@link Ctl.job}). */
+export const JOB_FFT = 1;
 
 /**
  * One threaded GEMM, all in element indices of the job's dtype (doubles or floats)

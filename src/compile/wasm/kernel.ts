@@ -269,6 +269,27 @@ export class WasmGemm {
     return new WasmGemm(memory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, new SmallKKernels({ generate: options.generateCode }), exports.gemv as GemvFn, module);
   }
 
+  /**
+   * For other job kinds on this instance's pool (the FFT engine, src/fft/threaded.ts):
+   * grows the shared memory to hold `doubles` float64 values after the control block and
+   * returns a view of the whole memory (regions from {@link CONTROL_BYTES} / 8 on are the
+   * caller's until its job returns; the next GEMM reuses them).
+   */
+  sharedDoubles(doubles: number): Float64Array {
+    this.reserve(CONTROL_BYTES / 8 + doubles);
+    return this.f64;
+  }
+
+  /** This instance's worker pool (one per instance; GEMMs and the FFT job kind share it). */
+  get threadPool(): Pool {
+    return this.pool;
+  }
+
+  /** The control block at byte 0 of the shared memory (job.ts). */
+  get control(): Int32Array {
+    return new Int32Array(this.memory.buffer, 0, CONTROL_WORDS);
+  }
+
   /** Bytes of linear memory currently reserved. */
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;

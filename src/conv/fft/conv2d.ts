@@ -43,14 +43,13 @@ import { displayable } from "../../display_hook";
 import type { Tensor } from "../../types";
 import { FFTPlans } from "../../fft/plan";
 import { RealView } from "../../fft/layout";
-import {
-  JobRange, KernelColumns, PlaneSize, accumulateColumns, columnSpectra, inverseRows, newPlaneSpectrum, planeBins, rowSpectra,
-} from "../../fft/plane";
+import { JobRange, KernelColumns, PlaneSize, planeBins } from "../../fft/plane";
 import { blockOutputs } from "./split";
 import { Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
+import { FFTThreadOptions, choosePlaneRunner } from "./runner";
 
 /** Options of {@link conv2dFFT}. */
-export interface Conv2dFFTOptions extends Conv2dFFTPlanOptions {
+export interface Conv2dFFTOptions extends Conv2dFFTPlanOptions, FFTThreadOptions {
   /** FFT cache to reuse across calls; a fresh one per call otherwise. */
   plans?: FFTPlans;
 }
@@ -130,8 +129,11 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
   const size: PlaneSize = { n0: rows.size, n1: cols.size };
   const bins = planeBins(size);
   const f: [number, number] = [rows.factor, cols.factor];
-  const xv = channelFirst(x.shape.length === 3 && kernel.shape.length === 2 ? sumDepth(x) : x);
-  const kv = channelFirst(kernel);
+  // Threaded: every buffer below lives in the shared memory, x and the kernel copied in once.
+  const runner = choosePlaneRunner(size, plans, opts);
+  const spectrum = (s: PlaneSize) => runner.alloc(2 * planeBins(s) * s.n0);
+  const xv = runner.input(channelFirst(x.shape.length === 3 && kernel.shape.length === 2 ? sumDepth(x) : x));
+  const kv = runner.input(channelFirst(kernel));
   const channels = xv.shape[0];
   const allBins: JobRange = { start: 0, end: bins };
   // The inverse's 1 / (n0 * n1), folded into the kernel spectra.
@@ -148,25 +150,25 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
         if (!reused) {
           // Compact row spectra (the kernel's rows only), padded per column when used.
           const compact = { n0: height, n1: size.n1 };
-          const spec = newPlaneSpectrum(compact);
-          rowSpectra(channel(kb, c), compact, plans, spec, { start: 0, end: height });
+          const spec = spectrum(compact);
+          runner.rows(channel(kb, c), compact, spec, { start: 0, end: height });
           return { rows: spec, height, scale };
         }
-        const spec = newPlaneSpectrum(size);
-        rowSpectra(channel(kb, c), size, plans, spec, { start: 0, end: height });
-        columnSpectra(spec, size, plans, allBins, scale);
+        const spec = spectrum(size);
+        runner.rows(channel(kb, c), size, spec, { start: 0, end: height });
+        runner.columns(spec, size, allBins, scale);
         return { spectrum: spec };
       });
       phases.push({ p: [p0, p1], K });
     }
   }
   const [outH, outW] = plan.outShape;
-  const out = new Float64Array(outH * outW);
+  const out = runner.alloc(outH * outW);
   // Scratch reused by every block: row spectra of one data plane, and the product sum.
   // With one term per block the sum may overwrite the row spectra it is made of (one
   // buffer less to allocate and page in).
-  const rowsSpec = newPlaneSpectrum(size);
-  const acc = phases.length * channels === 1 ? rowsSpec : newPlaneSpectrum(size);
+  const rowsSpec = spectrum(size);
+  const acc = phases.length * channels === 1 ? rowsSpec : spectrum(size);
   for (let b0 = 0; b0 < rows.blocks; b0++) {
     const r = blockOutputs(rows, b0);
     for (let b1 = 0; b1 < cols.blocks; b1++) {
@@ -183,12 +185,12 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
       terms.forEach(({ view, K }, t) => {
         // Rows past the view must read as zero padding (the buffer is shared by planes).
         if (view.shape[0] < rows.size) rowsSpec.fill(0);
-        rowSpectra(view, size, plans, rowsSpec, { start: 0, end: view.shape[0] });
-        accumulateColumns(acc, rowsSpec, K, size, plans, allBins, { first: t === 0, last: t === terms.length - 1 });
+        runner.rows(view, size, rowsSpec, { start: 0, end: view.shape[0] });
+        runner.accumulate(acc, rowsSpec, K, size, allBins, { first: t === 0, last: t === terms.length - 1 });
       });
       const target = { data: out, offset: r.first * outW + c.first, rowStride: outW, crop: c.crop };
-      inverseRows(acc, size, plans, r.crop, target, { start: 0, end: r.crop.length });
+      runner.inverse(acc, size, r.crop, target, { start: 0, end: r.crop.length });
     }
   }
-  return displayable(ndarray(out, [outH, outW]));
+  return displayable(ndarray(runner.result(out), [outH, outW]));
 }

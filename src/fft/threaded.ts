@@ -1,0 +1,242 @@
+/**
+ * The plane passes (plane.ts) on both cores: the GEMM's worker pool
+ * (src/compile/threads/) gets a second job kind, {@link JOB_FFT}, one pass per job.
+ *
+ * How: every buffer a pass reads or writes lives in the wasm kernel's shared
+ * `WebAssembly.Memory` (a SharedArrayBuffer the workers already have): the
+ * input, copied once into it as a contiguous channel-first array ({@link PlaneRunner.input}),
+ * the kernel's row spectra / spectra, the data's row spectra, the product sum and
+ * the output (which the caller copies out at the end). The caller encodes the pass
+ * (which function, sizes, buffer positions) into the control block after
+ * `Ctl.job`, bumps the sequence word and takes chunks of the pass's index range
+ * (rows, bins or output rows) from an atomic counter like every worker; a barrier
+ * ends the job, so the next pass sees the whole previous one.
+ *
+ * Bitwise identity: each pass writes only its own range with its own scratch and
+ * rows pair as (2q, 2q + 1) whatever the range (plane.ts), so which thread takes
+ * which chunk changes nothing; results equal the one-thread path's bit for bit.
+ * Workers build their own fft.js instances (same code, same twiddles).
+ */
+import { CONTROL_WORDS, Ctl, JOB_FFT, barrier } from "../compile/threads/job";
+import { RealView } from "./layout";
+import { FFTPlans } from "./plan";
+import { JobRange, KernelColumns, PlaneSize, RowTarget, SumPosition, accumulateColumns, columnSpectra, inverseRows, rowSpectra } from "./plane";
+import { IndexRange } from "./sizes";
+
+/**
+ * Runs the plane passes of one convolution: on the calling thread over ordinary
+ * arrays ({@link LocalRunner}), or split over the pool ({@link ThreadedRunner}).
+ * Callers allocate every buffer a pass touches through {@link alloc} and pass input
+ * views through {@link input}.
+ */
+export interface PlaneRunner {
+  /** Threads the passes run on (1: the calling thread alone). */
+  readonly threads: number;
+  /** A zeroed buffer of `length` doubles. */
+  alloc(length: number): Float64Array;
+  /** A channel-first (c, h, w) view as the passes may read it (itself, or a shared copy). */
+  input(x: RealView): RealView;
+  rows(x: RealView, size: PlaneSize, out: Float64Array, range: JobRange): void;
+  columns(spec: Float64Array, size: PlaneSize, range: JobRange, scale: number): void;
+  accumulate(acc: Float64Array, rows: Float64Array, kernel: KernelColumns, size: PlaneSize, range: JobRange, position: SumPosition): void;
+  inverse(spec: Float64Array, size: PlaneSize, rowCrop: IndexRange, target: RowTarget, range: JobRange): void;
+  /** The result as an ordinary array the caller may keep (a copy out of shared memory when threaded). */
+  result(out: Float64Array): Float64Array;
+}
+
+/** The one-thread path: plane.ts called directly, ordinary arrays, no copies. */
+export class LocalRunner implements PlaneRunner {
+  readonly threads = 1;
+  constructor(private readonly plans: FFTPlans) {}
+  alloc(length: number): Float64Array {
+    return new Float64Array(length);
+  }
+  input(x: RealView): RealView {
+    return x;
+  }
+  rows(x: RealView, size: PlaneSize, out: Float64Array, range: JobRange): void {
+    rowSpectra(x, size, this.plans, out, range);
+  }
+  columns(spec: Float64Array, size: PlaneSize, range: JobRange, scale: number): void {
+    columnSpectra(spec, size, this.plans, range, scale);
+  }
+  accumulate(acc: Float64Array, rows: Float64Array, kernel: KernelColumns, size: PlaneSize, range: JobRange, position: SumPosition): void {
+    accumulateColumns(acc, rows, kernel, size, this.plans, range, position);
+  }
+  inverse(spec: Float64Array, size: PlaneSize, rowCrop: IndexRange, target: RowTarget, range: JobRange): void {
+    inverseRows(spec, size, this.plans, rowCrop, target, range);
+  }
+  result(out: Float64Array): Float64Array {
+    return out;
+  }
+}
+
+/** What {@link ThreadedRunner} needs of the wasm kernel (kernel.ts `WasmGemm`): its shared memory and pool. */
+export interface SharedHost {
+  /** Grows the shared memory to `doubles` values after the control block; a view of the whole memory. */
+  sharedDoubles(doubles: number): Float64Array;
+  /** The control block (Int32 words at byte 0). */
+  readonly control: Int32Array;
+  readonly threadPool: { runKind(kind: number, threads: number, share: () => void): void };
+}
+
+/** The passes, as encoded in the control block. */
+const Pass = { rows: 0, columns: 1, accumulate: 2, inverse: 3 } as const;
+
+/** Words after Ctl.job: the header, then each pass's own fields from {@link ARGS}. */
+const W = { pass: 0, n0: 1, n1: 2, total: 3, chunk: 4 } as const;
+const ARGS = 5;
+/** The one double argument (a scale) lives at this float64 index of the control block. */
+const SCALE_AT = (Ctl.job + 48) / 2;
+if (SCALE_AT >= CONTROL_WORDS / 2) throw new Error("einconv: the FFT job does not fit the control block");
+
+/** Chunks per thread of a pass's range (more than one: the counter evens out a late start or a busy core). */
+const CHUNKS_PER_THREAD = 4;
+
+/** Double index of a buffer inside the shared memory (its subarray offset). */
+function at(a: Float64Array): number {
+  return a.byteOffset / 8;
+}
+
+/**
+ * The passes over the pool of `host`, on `threads` threads (the caller included;
+ * the pool must have been made ready for that many). Buffers come from a bump
+ * allocator over the shared memory after the control block, valid until the next
+ * job on the host (one convolution at a time: the library is synchronous).
+ */
+export class ThreadedRunner implements PlaneRunner {
+  private used = 0;
+  private readonly ctl: Int32Array;
+  private readonly base = (CONTROL_WORDS * 4) / 8;
+
+  constructor(private readonly host: SharedHost, readonly threads: number, private readonly plans: FFTPlans) {
+    this.ctl = host.control;
+  }
+
+  alloc(length: number): Float64Array {
+    const start = this.base + this.used;
+    this.used += Math.ceil(length / 4) * 4; // 32-byte aligned regions
+    const mem = this.host.sharedDoubles(this.used);
+    return mem.subarray(start, start + length).fill(0);
+  }
+
+  /** Copies the (any-strided) view into shared memory, contiguous: the one copy of the input. */
+  input(x: RealView): RealView {
+    const [c, h, w] = x.shape;
+    const [sc, s0, s1] = x.stride;
+    const copy = this.alloc(c * h * w);
+    for (let k = 0, q = 0; k < c; k++) {
+      for (let i = 0; i < h; i++) {
+        for (let j = 0, p = x.offset + k * sc + i * s0; j < w; j++, p += s1) copy[q++] = x.data[p];
+      }
+    }
+    return { data: this.host.sharedDoubles(this.used), shape: [c, h, w], stride: [h * w, w, 1], offset: at(copy) };
+  }
+
+  rows(x: RealView, size: PlaneSize, out: Float64Array, range: JobRange): void {
+    if (!(x.data instanceof Float64Array) || x.data.byteOffset !== 0) throw new Error("einconv: a threaded FFT input must be a view of the shared memory (PlaneRunner.input)");
+    const [s0, s1] = x.stride;
+    this.run(Pass.rows, size, range, true, [x.offset, x.shape[0], x.shape[1], s0, s1, at(out), out.length]);
+  }
+
+  columns(spec: Float64Array, size: PlaneSize, range: JobRange, scale: number): void {
+    this.run(Pass.columns, size, range, false, [at(spec), spec.length], scale);
+  }
+
+  accumulate(acc: Float64Array, rows: Float64Array, kernel: KernelColumns, size: PlaneSize, range: JobRange, position: SumPosition): void {
+    const k = kernel.rows === undefined ? [0, at(kernel.spectrum), kernel.spectrum.length, 0] : [1, at(kernel.rows), kernel.rows.length, kernel.height];
+    const scale = kernel.rows === undefined ? 1 : kernel.scale;
+    this.run(Pass.accumulate, size, range, false, [at(acc), acc.length, at(rows), rows.length, ...k, position.first ? 1 : 0, position.last ? 1 : 0], scale);
+  }
+
+  inverse(spec: Float64Array, size: PlaneSize, rowCrop: IndexRange, target: RowTarget, range: JobRange): void {
+    const { crop } = target;
+    this.run(Pass.inverse, size, range, true, [
+      at(spec), spec.length, rowCrop.start, rowCrop.length, rowCrop.step,
+      at(target.data), target.data.length, target.offset, target.rowStride, crop.start, crop.length, crop.step,
+    ]);
+  }
+
+  result(out: Float64Array): Float64Array {
+    return out.slice(); // out of the shared memory, which the next GEMM or FFT reuses
+  }
+
+  /**
+   * One pass as one pool job over indices range.start..range.end. Chunks of rows are
+   * multiples of 8 (plane.ts ROW_BLOCK: whole blocks, pairs never cut), so a split
+   * costs no recomputed pair.
+   */
+  private run(pass: number, size: PlaneSize, range: JobRange, rowsLike: boolean, args: number[], scale = 1): void {
+    const total = range.end - range.start;
+    if (total <= 0) return;
+    if (range.start !== 0) throw new Error("einconv: threaded FFT passes run whole ranges");
+    const want = Math.ceil(total / (CHUNKS_PER_THREAD * this.threads));
+    const chunk = rowsLike ? Math.ceil(want / 8) * 8 : Math.max(1, want);
+    const ctl = this.ctl;
+    const head = [pass, size.n0, size.n1, total, chunk];
+    head.forEach((v, i) => (ctl[Ctl.job + i] = v));
+    args.forEach((v, i) => (ctl[Ctl.job + ARGS + i] = v));
+    const mem = this.host.sharedDoubles(this.used);
+    new Float64Array(mem.buffer, 0, CONTROL_WORDS / 2)[SCALE_AT] = scale;
+    const plans = this.plans;
+    this.host.threadPool.runKind(JOB_FFT, this.threads, () => runFFTShare(ctl, 0, mem.buffer, plans));
+  }
+}
+
+/**
+ * One thread's share of the FFT job in the control block (thread `id`; the caller
+ * is 0): chunks of the pass's range taken from the atomic counter until none is
+ * left, then the barrier that ends the job. Called by worker.ts and the caller.
+ */
+export function runFFTShare(ctl: Int32Array, id: number, buffer: ArrayBufferLike, plans: FFTPlans): void {
+  void id; // every thread runs the same loop; ids only matter for who waits
+  const w = (i: number): number => ctl[Ctl.job + i];
+  const a = (i: number): number => ctl[Ctl.job + ARGS + i];
+  const threads = Atomics.load(ctl, Ctl.kindThreads);
+  const pass = w(W.pass), total = w(W.total), chunk = w(W.chunk);
+  const size: PlaneSize = { n0: w(W.n0), n1: w(W.n1) };
+  const mem = new Float64Array(buffer);
+  const scale = new Float64Array(buffer, 0, CONTROL_WORDS / 2)[SCALE_AT];
+  const sub = (start: number, length: number): Float64Array => mem.subarray(start, start + length);
+  const run = passFunction(pass, size, a, mem, sub, scale, plans);
+  for (;;) {
+    const start = Atomics.add(ctl, Ctl.counter0, 1) * chunk;
+    if (start >= total) break;
+    run({ start, end: Math.min(total, start + chunk) });
+  }
+  barrier(ctl, threads);
+}
+
+/** The pass of the job, decoded once per share, as a function of a range. */
+function passFunction(
+  pass: number, size: PlaneSize, a: (i: number) => number, mem: Float64Array,
+  sub: (start: number, length: number) => Float64Array, scale: number, plans: FFTPlans,
+): (range: JobRange) => void {
+  switch (pass) {
+    case Pass.rows: {
+      const x: RealView = { data: mem, offset: a(0), shape: [a(1), a(2)], stride: [a(3), a(4)] };
+      const out = sub(a(5), a(6));
+      return (range) => rowSpectra(x, size, plans, out, range);
+    }
+    case Pass.columns: {
+      const spec = sub(a(0), a(1));
+      return (range) => columnSpectra(spec, size, plans, range, scale);
+    }
+    case Pass.accumulate: {
+      const acc = sub(a(0), a(1));
+      const rows = sub(a(2), a(3));
+      const k = sub(a(5), a(6));
+      const kernel: KernelColumns = a(4) === 0 ? { spectrum: k } : { rows: k, height: a(7), scale };
+      const position: SumPosition = { first: a(8) === 1, last: a(9) === 1 };
+      return (range) => accumulateColumns(acc, rows, kernel, size, plans, range, position);
+    }
+    case Pass.inverse: {
+      const spec = sub(a(0), a(1));
+      const rowCrop: IndexRange = { start: a(2), length: a(3), step: a(4) };
+      const target: RowTarget = { data: sub(a(5), a(6)), offset: a(7), rowStride: a(8), crop: { start: a(9), length: a(10), step: a(11) } };
+      return (range) => inverseRows(spec, size, plans, rowCrop, target, range);
+    }
+    default:
+      throw new Error(`einconv: unknown FFT pass ${pass}`);
+  }
+}
