@@ -1,6 +1,7 @@
 /**
  * The plane passes (plane.ts) on both cores: the GEMM's worker pool
- * (src/compile/threads/) gets a second job kind, {@link JOB_FFT}, one pass per job.
+ * (src/compile/threads/) gets a second job kind, {@link JOB_FFT}: a list of
+ * consecutive passes (a whole convolution) per job, a barrier between them.
  *
  * How: every buffer a pass reads or writes lives in the wasm kernel's shared
  * `WebAssembly.Memory` (a SharedArrayBuffer the workers already have): the
@@ -10,7 +11,10 @@
  * (which function, sizes, buffer positions) into the control block after
  * `Ctl.job`, bumps the sequence word and takes chunks of the pass's index range
  * (rows, bins or output rows) from an atomic counter like every worker; a barrier
- * ends the job, so the next pass sees the whole previous one.
+ * ends each pass, so the next one sees the whole previous one. Passes are queued
+ * and sent together by {@link PlaneRunner.result} (one wake-up of the workers per
+ * convolution, ~25–45 µs each measured, not one per pass): the caller must not
+ * touch a pass's buffers before then ({@link PlaneRunner.clear} is a queued pass too).
  *
  * Bitwise identity: each pass writes only its own range with its own scratch and
  * rows pair as (2q, 2q + 1) whatever the range (plane.ts), so which thread takes
@@ -40,6 +44,8 @@ export interface PlaneRunner {
   columns(spec: Float64Array, size: PlaneSize, range: JobRange, scale: number): void;
   accumulate(acc: Float64Array, rows: Float64Array, kernel: KernelColumns, size: PlaneSize, range: JobRange, position: SumPosition): void;
   inverse(spec: Float64Array, size: PlaneSize, rowCrop: IndexRange, target: RowTarget, range: JobRange): void;
+  /** Zeroes a buffer between passes (in order with them). */
+  clear(buffer: Float64Array): void;
   /** The result as an ordinary array the caller may keep (a copy out of shared memory when threaded). */
   result(out: Float64Array): Float64Array;
 }
@@ -66,6 +72,9 @@ export class LocalRunner implements PlaneRunner {
   inverse(spec: Float64Array, size: PlaneSize, rowCrop: IndexRange, target: RowTarget, range: JobRange): void {
     inverseRows(spec, size, this.plans, rowCrop, target, range);
   }
+  clear(buffer: Float64Array): void {
+    buffer.fill(0);
+  }
   result(out: Float64Array): Float64Array {
     return out;
   }
@@ -80,15 +89,26 @@ export interface SharedHost {
   readonly threadPool: { runKind(kind: number, threads: number, share: () => void): void };
 }
 
-/** The passes, as encoded in the control block. */
-const Pass = { rows: 0, columns: 1, accumulate: 2, inverse: 3 } as const;
+/** The passes, as encoded. */
+const Pass = { rows: 0, columns: 1, accumulate: 2, inverse: 3, zero: 4 } as const;
 
-/** Words after Ctl.job: the header, then each pass's own fields from {@link ARGS}. */
-const W = { pass: 0, n0: 1, n1: 2, total: 3, chunk: 4 } as const;
-const ARGS = 5;
-/** The one double argument (a scale) lives at this float64 index of the control block. */
-const SCALE_AT = (Ctl.job + 48) / 2;
-if (SCALE_AT >= CONTROL_WORDS / 2) throw new Error("einconv: the FFT job does not fit the control block");
+/**
+ * One pass record of a job's list, in Int32 words of the shared memory: its chunk
+ * counter, the header, its own fields from {@link ARGS}, and its one double (a
+ * scale) at {@link SCALE} (a float64, the record being 8-byte aligned).
+ */
+const W = { counter: 0, pass: 1, n0: 2, n1: 3, total: 4, chunk: 5 } as const;
+const ARGS = 6;
+const SCALE = 18;
+const PASS_WORDS = 20;
+/** Words after Ctl.job: the pass count, and the Int32 index of the list. */
+const J = { count: 0, list: 1 } as const;
+
+/** One encoded pass waiting in the queue. */
+interface QueuedPass {
+  readonly words: readonly number[];
+  readonly scale: number;
+}
 
 /** Chunks per thread of a pass's range (more than one: the counter evens out a late start or a busy core). */
 const CHUNKS_PER_THREAD = 4;
@@ -106,6 +126,7 @@ function at(a: Float64Array): number {
  */
 export class ThreadedRunner implements PlaneRunner {
   private used = 0;
+  private queue: QueuedPass[] = [];
   private readonly ctl: Int32Array;
   private readonly base = (CONTROL_WORDS * 4) / 8;
 
@@ -125,9 +146,13 @@ export class ThreadedRunner implements PlaneRunner {
     const [c, h, w] = x.shape;
     const [sc, s0, s1] = x.stride;
     const copy = this.alloc(c * h * w);
+    const data = x.data;
     for (let k = 0, q = 0; k < c; k++) {
-      for (let i = 0; i < h; i++) {
-        for (let j = 0, p = x.offset + k * sc + i * s0; j < w; j++, p += s1) copy[q++] = x.data[p];
+      for (let i = 0; i < h; i++, q += w) {
+        const p = x.offset + k * sc + i * s0;
+        // Contiguous rows of a typed array (the usual case): one block copy per row.
+        if (s1 === 1 && data instanceof Float64Array) copy.set(data.subarray(p, p + w), q);
+        else for (let j = 0, r = p; j < w; j++, r += s1) copy[q + j] = data[r];
       }
     }
     return { data: this.host.sharedDoubles(this.used), shape: [c, h, w], stride: [h * w, w, 1], offset: at(copy) };
@@ -157,14 +182,18 @@ export class ThreadedRunner implements PlaneRunner {
     ]);
   }
 
+  clear(buffer: Float64Array): void {
+    this.run(Pass.zero, { n0: 0, n1: 0 }, { start: 0, end: buffer.length }, false, [at(buffer), buffer.length]);
+  }
+
   result(out: Float64Array): Float64Array {
+    this.flush();
     return out.slice(); // out of the shared memory, which the next GEMM or FFT reuses
   }
 
   /**
-   * One pass as one pool job over indices range.start..range.end. Chunks of rows are
-   * multiples of 8 (plane.ts ROW_BLOCK: whole blocks, pairs never cut), so a split
-   * costs no recomputed pair.
+   * Queues one pass over indices range.start..range.end (sent by {@link result}). Chunks of rows are multiples of 8 (plane.ts ROW_BLOCK:
+   * whole blocks, pairs never cut), so a split costs no recomputed pair.
    */
   private run(pass: number, size: PlaneSize, range: JobRange, rowsLike: boolean, args: number[], scale = 1): void {
     const total = range.end - range.start;
@@ -172,12 +201,26 @@ export class ThreadedRunner implements PlaneRunner {
     if (range.start !== 0) throw new Error("einconv: threaded FFT passes run whole ranges");
     const want = Math.ceil(total / (CHUNKS_PER_THREAD * this.threads));
     const chunk = rowsLike ? Math.ceil(want / 8) * 8 : Math.max(1, want);
-    const ctl = this.ctl;
-    const head = [pass, size.n0, size.n1, total, chunk];
-    head.forEach((v, i) => (ctl[Ctl.job + i] = v));
-    args.forEach((v, i) => (ctl[Ctl.job + ARGS + i] = v));
+    this.queue.push({ words: [0, pass, size.n0, size.n1, total, chunk, ...args], scale });
+  }
+
+  /** Sends the queued passes as one pool job (this thread takes its share) and waits for it. */
+  private flush(): void {
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    this.queue = [];
+    const list = this.alloc((queue.length * PASS_WORDS) / 2); // zeroed: the counters start at 0
     const mem = this.host.sharedDoubles(this.used);
-    new Float64Array(mem.buffer, 0, CONTROL_WORDS / 2)[SCALE_AT] = scale;
+    const i32 = new Int32Array(mem.buffer);
+    const first = list.byteOffset / 4;
+    queue.forEach(({ words, scale }, i) => {
+      const base = first + i * PASS_WORDS;
+      words.forEach((v, w) => (i32[base + w] = v));
+      mem[base / 2 + SCALE / 2] = scale;
+    });
+    const ctl = this.ctl;
+    ctl[Ctl.job + J.count] = queue.length;
+    ctl[Ctl.job + J.list] = first;
     const plans = this.plans;
     this.host.threadPool.runKind(JOB_FFT, this.threads, () => runFFTShare(ctl, 0, mem.buffer, plans));
   }
@@ -185,26 +228,29 @@ export class ThreadedRunner implements PlaneRunner {
 
 /**
  * One thread's share of the FFT job in the control block (thread `id`; the caller
- * is 0): chunks of the pass's range taken from the atomic counter until none is
- * left, then the barrier that ends the job. Called by worker.ts and the caller.
+ * is 0): per pass, chunks of its range taken from the pass's atomic counter until
+ * none is left, then a barrier (the last one ends the job). Called by worker.ts and the caller.
  */
 export function runFFTShare(ctl: Int32Array, id: number, buffer: ArrayBufferLike, plans: FFTPlans): void {
   void id; // every thread runs the same loop; ids only matter for who waits
-  const w = (i: number): number => ctl[Ctl.job + i];
-  const a = (i: number): number => ctl[Ctl.job + ARGS + i];
   const threads = Atomics.load(ctl, Ctl.kindThreads);
-  const pass = w(W.pass), total = w(W.total), chunk = w(W.chunk);
-  const size: PlaneSize = { n0: w(W.n0), n1: w(W.n1) };
   const mem = new Float64Array(buffer);
-  const scale = new Float64Array(buffer, 0, CONTROL_WORDS / 2)[SCALE_AT];
+  const i32 = new Int32Array(buffer);
   const sub = (start: number, length: number): Float64Array => mem.subarray(start, start + length);
-  const run = passFunction(pass, size, a, mem, sub, scale, plans);
-  for (;;) {
-    const start = Atomics.add(ctl, Ctl.counter0, 1) * chunk;
-    if (start >= total) break;
-    run({ start, end: Math.min(total, start + chunk) });
+  const passes = ctl[Ctl.job + J.count];
+  for (let i = 0; i < passes; i++) {
+    const base = ctl[Ctl.job + J.list] + i * PASS_WORDS;
+    const w = (k: number): number => i32[base + k];
+    const a = (k: number): number => i32[base + ARGS + k];
+    const total = w(W.total), chunk = w(W.chunk);
+    const run = passFunction(w(W.pass), { n0: w(W.n0), n1: w(W.n1) }, a, mem, sub, mem[(base + SCALE) / 2], plans);
+    for (;;) {
+      const start = Atomics.add(i32, base + W.counter, 1) * chunk;
+      if (start >= total) break;
+      run({ start, end: Math.min(total, start + chunk) });
+    }
+    barrier(ctl, threads);
   }
-  barrier(ctl, threads);
 }
 
 /** The pass of the job, decoded once per share, as a function of a range. */
@@ -235,6 +281,10 @@ function passFunction(
       const rowCrop: IndexRange = { start: a(2), length: a(3), step: a(4) };
       const target: RowTarget = { data: sub(a(5), a(6)), offset: a(7), rowStride: a(8), crop: { start: a(9), length: a(10), step: a(11) } };
       return (range) => inverseRows(spec, size, plans, rowCrop, target, range);
+    }
+    case Pass.zero: {
+      const buffer = sub(a(0), a(1));
+      return (range) => buffer.fill(0, range.start, range.end);
     }
     default:
       throw new Error(`einconv: unknown FFT pass ${pass}`);

@@ -184,7 +184,7 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
       if (terms.length === 0) continue; // no data under these outputs: they stay zero
       terms.forEach(({ view, K }, t) => {
         // Rows past the view must read as zero padding (the buffer is shared by planes).
-        if (view.shape[0] < rows.size) rowsSpec.fill(0);
+        if (view.shape[0] < rows.size) runner.clear(rowsSpec);
         runner.rows(view, size, rowsSpec, { start: 0, end: view.shape[0] });
         runner.accumulate(acc, rowsSpec, K, size, allBins, { first: t === 0, last: t === terms.length - 1 });
       });
