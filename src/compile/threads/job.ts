@@ -110,10 +110,10 @@ export class JobAborted extends Error {}
 
 /**
  * Waits until all `threads` threads have called it for this round. Spins briefly
- * (rounds are short) and then sleeps in Atomics.wait; throws {@link JobAborted} when
+ * (`spins` loads; rounds are short) and then sleeps in Atomics.wait; throws {@link JobAborted} when
  * a thread has set the abort word.
  */
-export function barrier(ctl: Int32Array, threads: number): void {
+export function barrier(ctl: Int32Array, threads: number, spins = 2000): void {
   const gen = Atomics.load(ctl, Ctl.barGen);
   if (Atomics.add(ctl, Ctl.barCount, 1) === threads - 1) {
     Atomics.store(ctl, Ctl.barCount, 0);
@@ -121,7 +121,7 @@ export function barrier(ctl: Int32Array, threads: number): void {
     Atomics.notify(ctl, Ctl.barGen);
     return;
   }
-  for (let spin = 0; spin < 2000; spin++) {
+  for (let spin = 0; spin < spins; spin++) {
     if (Atomics.load(ctl, Ctl.barGen) !== gen) return;
   }
   while (Atomics.load(ctl, Ctl.barGen) === gen) {

@@ -12,13 +12,26 @@ import { PlaneSize } from "../../fft/plane";
 import { LocalRunner, PlaneRunner, ThreadedRunner } from "../../fft/threaded";
 
 /**
- * Transform planes (n0 · n1 samples) below which every pass stays on the calling
- * thread. Measured (flock'ed, loaded 2-core VM, bench/fft_threads.ts, grid-1 shapes,
- * median ms of 1 thread vs 2): see the table in that script's header; the
- * hand-off (one wake-up and one barrier per pass, three passes or more per block)
- * costs some 0.05–0.1 ms, more than the passes of a 64 × 64 plane.
+ * Transform planes (n0 · n1 samples, one overlap-save block) below which every pass
+ * stays on the calling thread: the hand-off (one wake-up of the workers per
+ * convolution, 25–45 µs, and a barrier per pass) costs more than half the passes of
+ * a small plane. Measured 2026-12-02 under the bench lock on the loaded 2-core VM,
+ * `node dist/bench/fft_quick.js cutover F` (cut-over off, min ms, 1 thread → 2):
+ *
+ *   n    f   plane     1 thr   2 thr   2/1
+ *   32   9   32x32     0.066   0.123   1.87
+ *   64   9   64x64     0.126   0.166   1.31
+ *   96   31  64x64     0.354   0.374   1.06
+ *   192  3   32x32     1.108   1.372   1.24   (many small blocks)
+ *   128  3   32x128    0.475   0.456   0.96
+ *   256  3   32x256    1.559   1.246   0.80
+ *   256  9   64x256    1.695   1.390   0.82
+ *   128  9   128x128   0.475   0.405   0.85
+ *   256  31  256x256   1.788   1.284   0.72
+ *
+ * so planes of 8192 samples and more are split.
  */
-export const FFT_THREAD_MIN = 128 * 128;
+export const FFT_THREAD_MIN = 8192;
 
 /** Thread options of conv2dFFT (tests and benchmarks force them). */
 export interface FFTThreadOptions {
