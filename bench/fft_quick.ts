@@ -141,7 +141,7 @@ function grid1Threads(): void {
 
 /** 1 vs 2 threads with the cut-over off (threadMin 0), over n: where splitting starts to pay. */
 function cutover(f: number): void {
-  console.log(`f ${f}, stride 1: n, plane n0 x n1, 1 thread ms, 2 threads ms, 2/1`);
+  console.log(`f ${f}, stride 1: n, plane n0 x n1 x blocks, 1 thread ms, 2 threads ms, 2/1`);
   for (const n of [32, 48, 64, 96, 128, 192, 256]) {
     const x = ndarray(random(n * n), [n, n]);
     const k = ndarray(random(f * f), [f, f]);
@@ -149,7 +149,7 @@ function cutover(f: number): void {
     const plan = planConv2dFFT([n, n], [f, f], { stride });
     const rows: Row[] = [1, 2].map((threads) => ({ label: `t${threads}`, run: () => conv2dFFT(x, k, { stride, threads, threadMin: 0 }), best: Infinity }));
     timeRows(rows, 30, 2000);
-    console.log(`${String(n).padStart(4)} ${`${plan.rows.size}x${plan.cols.size}`.padStart(8)} ${rows.map((r) => r.best.toFixed(3).padStart(7)).join(" ")} ${(rows[1].best / rows[0].best).toFixed(2).padStart(6)}`);
+    console.log(`${String(n).padStart(4)} ${`${plan.rows.size}x${plan.cols.size}x${plan.rows.blocks * plan.cols.blocks}`.padStart(11)} ${rows.map((r) => r.best.toFixed(3).padStart(7)).join(" ")} ${(rows[1].best / rows[0].best).toFixed(2).padStart(6)}`);
   }
 }
 

@@ -64,6 +64,7 @@ test("conv2dFFT is bitwise identical on 1, 2 and 3 threads (odd sizes, overlap-s
     { x: [300, 300], k: [31, 31], opts: { stride: [1, 1] } },
     { x: [97, 203], k: [6, 4], opts: { stride: [1, 1], blockSizes: [32, 64] } }, // several blocks per axis
     { x: [150, 77], k: [3, 3], opts: { stride: [1, 1], blockSizes: [16, 16] } },
+    { x: [100, 60], k: [5, 5], opts: { stride: [1, 1], blockSizes: [64, 64] } }, // 2 blocks: split by rows and bins, not blocks
     { x: [64, 200, 3], k: [7, 7, 3], opts: { stride: [2, 2] } }, // depth and polyphase
     { x: [61, 59, 5], k: [4, 3, 5], opts: { stride: [3, 2], polyphase: false } },
     { x: [45, 50, 4], k: [5, 5], opts: { stride: [1, 1] } }, // 2-D kernel on every channel
@@ -89,7 +90,7 @@ test("threaded conv2dFFT matches scipy's strided valid correlation (fixtures) on
 test("small planes stay on the calling thread; setThreads(1) is the one-thread path; bad counts are ConvErrors", () => {
   const x = random([40, 40], 3), k = random([3, 3], 4);
   const jobs = poolJobs();
-  conv2dFFT(x, k, { stride: [1, 1], threads: 2 }); // 64 x 64 plane < FFT_THREAD_MIN
+  conv2dFFT(x, k, { stride: [1, 1], threads: 2 }); // one 64 x 64 plane < FFT_THREAD_MIN
   assert.ok(64 * 64 < FFT_THREAD_MIN);
   assert.equal(poolJobs(), jobs, "a plane under the cut-over used the pool");
   const big = random([200, 200], 5);

@@ -24,8 +24,41 @@
 import { CONTROL_WORDS, Ctl, JOB_FFT, barrier } from "../compile/threads/job";
 import { RealView } from "./layout";
 import { FFTPlans } from "./plan";
-import { JobRange, KernelColumns, PlaneSize, RowTarget, SumPosition, accumulateColumns, columnSpectra, inverseRows, rowSpectra } from "./plane";
+import {
+  JobRange, KernelColumns, PlaneSize, RowTarget, SumPosition, accumulateColumns, columnSpectra, inverseRows, newPlaneSpectrum, rowSpectra,
+} from "./plane";
 import { IndexRange } from "./sizes";
+
+/** One term of a block's product sum: a data plane (row view) and its kernel. */
+export interface BlockTerm {
+  readonly view: RealView;
+  readonly kernel: KernelColumns;
+}
+
+/** One overlap-save block: its terms, summed in the frequency domain, and where its outputs go. */
+export interface PlaneBlock {
+  readonly terms: readonly BlockTerm[];
+  /** The kept rows of the block's n0 result rows, and their target. */
+  readonly rowCrop: IndexRange;
+  readonly target: RowTarget;
+}
+
+/**
+ * One block from start to end on this thread: per term, the row pass into
+ * `rowsSpec` and the column pass summed into `acc`; then the inverse rows into the
+ * block's target. `acc` may be `rowsSpec` when every block has one term.
+ */
+export function runBlock(block: PlaneBlock, size: PlaneSize, plans: FFTPlans, rowsSpec: Float64Array, acc: Float64Array): void {
+  const bins: JobRange = { start: 0, end: size.n1 / 2 + 1 };
+  const { terms } = block;
+  terms.forEach(({ view, kernel }, t) => {
+    // Rows past the view must read as zero padding (the buffer is shared by planes).
+    if (view.shape[0] < size.n0) rowsSpec.fill(0);
+    rowSpectra(view, size, plans, rowsSpec, { start: 0, end: view.shape[0] });
+    accumulateColumns(acc, rowsSpec, kernel, size, plans, bins, { first: t === 0, last: t === terms.length - 1 });
+  });
+  inverseRows(acc, size, plans, block.rowCrop, block.target, { start: 0, end: block.rowCrop.length });
+}
 
 /**
  * Runs the plane passes of one convolution: on the calling thread over ordinary
@@ -46,6 +79,11 @@ export interface PlaneRunner {
   inverse(spec: Float64Array, size: PlaneSize, rowCrop: IndexRange, target: RowTarget, range: JobRange): void;
   /** Zeroes a buffer between passes (in order with them). */
   clear(buffer: Float64Array): void;
+  /**
+   * Every block of a convolution ({@link runBlock}); `aliased`: every block has one
+   * term, so one scratch spectrum serves as row spectra and sum.
+   */
+  blocks(blocks: readonly PlaneBlock[], size: PlaneSize, aliased: boolean): void;
   /** The result as an ordinary array the caller may keep (a copy out of shared memory when threaded). */
   result(out: Float64Array): Float64Array;
 }
@@ -75,6 +113,12 @@ export class LocalRunner implements PlaneRunner {
   clear(buffer: Float64Array): void {
     buffer.fill(0);
   }
+  blocks(blocks: readonly PlaneBlock[], size: PlaneSize, aliased: boolean): void {
+    if (blocks.length === 0) return;
+    const rowsSpec = newPlaneSpectrum(size);
+    const acc = aliased ? rowsSpec : newPlaneSpectrum(size);
+    for (const block of blocks) runBlock(block, size, this.plans, rowsSpec, acc);
+  }
   result(out: Float64Array): Float64Array {
     return out;
   }
@@ -90,7 +134,7 @@ export interface SharedHost {
 }
 
 /** The passes, as encoded. */
-const Pass = { rows: 0, columns: 1, accumulate: 2, inverse: 3, zero: 4 } as const;
+const Pass = { rows: 0, columns: 1, accumulate: 2, inverse: 3, zero: 4, blocks: 5 } as const;
 
 /**
  * One pass record of a job's list, in Int32 words of the shared memory: its chunk
@@ -193,6 +237,55 @@ export class ThreadedRunner implements PlaneRunner {
     this.run(Pass.zero, { n0: 0, n1: 0 }, { start: 0, end: buffer.length }, false, [at(buffer), buffer.length]);
   }
 
+  /**
+   * Enough blocks (two per thread or more): one pass whose work items are whole
+   * blocks, each thread with its own scratch spectra (no barrier inside a block).
+   * Fewer: each block's passes split by rows and bins, as for one block.
+   */
+  blocks(blocks: readonly PlaneBlock[], size: PlaneSize, aliased: boolean): void {
+    if (blocks.length === 0) return;
+    const specLength = 2 * (size.n1 / 2 + 1) * size.n0;
+    if (blocks.length < 2 * this.threads) {
+      const rowsSpec = this.alloc(specLength);
+      const acc = aliased ? rowsSpec : this.alloc(specLength);
+      const bins: JobRange = { start: 0, end: size.n1 / 2 + 1 };
+      for (const block of blocks) {
+        const { terms } = block;
+        terms.forEach(({ view, kernel }, t) => {
+          if (view.shape[0] < size.n0) this.clear(rowsSpec);
+          this.rows(view, size, rowsSpec, { start: 0, end: view.shape[0] });
+          this.accumulate(acc, rowsSpec, kernel, size, bins, { first: t === 0, last: t === terms.length - 1 });
+        });
+        this.inverse(acc, size, block.rowCrop, block.target, { start: 0, end: block.rowCrop.length });
+      }
+      return;
+    }
+    // Per thread: row spectra, and (unless aliased) the sum, from `scratch` on.
+    const stride = Math.ceil(specLength / 4) * 4;
+    const scratch = this.alloc(stride * (aliased ? 1 : 2) * this.threads);
+    // The block table: an Int32 offset per block, then each block's record.
+    const words: number[] = [];
+    const starts: number[] = [];
+    let scale = 1;
+    for (const { terms, rowCrop, target } of blocks) {
+      starts.push(words.length);
+      const { crop } = target;
+      words.push(terms.length, rowCrop.start, rowCrop.length, rowCrop.step, at(target.data), target.data.length, target.offset, target.rowStride, crop.start, crop.length, crop.step);
+      for (const { view, kernel } of terms) {
+        if (!(view.data instanceof Float64Array) || view.data.byteOffset !== 0) throw new Error("einconv: a threaded FFT input must be a view of the shared memory (PlaneRunner.input)");
+        const k = kernel.rows === undefined ? [0, at(kernel.spectrum), kernel.spectrum.length, 0] : [1, at(kernel.rows), kernel.rows.length, kernel.height];
+        if (kernel.rows !== undefined) scale = kernel.scale; // one scale, 1 / (n0 · n1), for every kernel
+        words.push(view.offset, view.shape[0], view.shape[1], view.stride[0], view.stride[1], ...k);
+      }
+    }
+    const table = this.alloc(Math.ceil((blocks.length + words.length) / 2));
+    const i32 = new Int32Array(this.host.sharedDoubles(this.used).buffer);
+    const first = table.byteOffset / 4;
+    starts.forEach((v, b) => (i32[first + b] = first + blocks.length + v));
+    words.forEach((v, w) => (i32[first + blocks.length + w] = v));
+    this.queue.push({ words: [0, Pass.blocks, size.n0, size.n1, blocks.length, 1, first, at(scratch), stride, aliased ? 1 : 0], scale });
+  }
+
   result(out: Float64Array): Float64Array {
     this.flush();
     return out.slice(); // out of the shared memory, which the next GEMM or FFT reuses
@@ -239,7 +332,6 @@ export class ThreadedRunner implements PlaneRunner {
  * none is left, then a barrier (the last one ends the job). Called by worker.ts and the caller.
  */
 export function runFFTShare(ctl: Int32Array, id: number, buffer: ArrayBufferLike, plans: FFTPlans): void {
-  void id; // every thread runs the same loop; ids only matter for who waits
   const threads = Atomics.load(ctl, Ctl.kindThreads);
   const mem = new Float64Array(buffer);
   const i32 = new Int32Array(buffer);
@@ -250,7 +342,7 @@ export function runFFTShare(ctl: Int32Array, id: number, buffer: ArrayBufferLike
     const w = (k: number): number => i32[base + k];
     const a = (k: number): number => i32[base + ARGS + k];
     const total = w(W.total), chunk = w(W.chunk);
-    const run = passFunction(w(W.pass), { n0: w(W.n0), n1: w(W.n1) }, a, mem, sub, mem[(base + SCALE) / 2], plans);
+    const run = passFunction(w(W.pass), { n0: w(W.n0), n1: w(W.n1) }, a, mem, sub, mem[(base + SCALE) / 2], plans, id);
     for (;;) {
       const start = Atomics.add(i32, base + W.counter, 1) * chunk;
       if (start >= total) break;
@@ -260,10 +352,25 @@ export function runFFTShare(ctl: Int32Array, id: number, buffer: ArrayBufferLike
   }
 }
 
+/** Block record at Int32 index `r` of the table (see ThreadedRunner.blocks). */
+function decodeBlock(i32: Int32Array, r: number, mem: Float64Array, sub: (start: number, length: number) => Float64Array, scale: number): PlaneBlock {
+  const terms: BlockTerm[] = [];
+  for (let t = 0, q = r + 11; t < i32[r]; t++, q += 9) {
+    const view: RealView = { data: mem, offset: i32[q], shape: [i32[q + 1], i32[q + 2]], stride: [i32[q + 3], i32[q + 4]] };
+    const k = sub(i32[q + 6], i32[q + 7]);
+    terms.push({ view, kernel: i32[q + 5] === 0 ? { spectrum: k } : { rows: k, height: i32[q + 8], scale } });
+  }
+  return {
+    terms,
+    rowCrop: { start: i32[r + 1], length: i32[r + 2], step: i32[r + 3] },
+    target: { data: sub(i32[r + 4], i32[r + 5]), offset: i32[r + 6], rowStride: i32[r + 7], crop: { start: i32[r + 8], length: i32[r + 9], step: i32[r + 10] } },
+  };
+}
+
 /** The pass of the job, decoded once per share, as a function of a range. */
 function passFunction(
   pass: number, size: PlaneSize, a: (i: number) => number, mem: Float64Array,
-  sub: (start: number, length: number) => Float64Array, scale: number, plans: FFTPlans,
+  sub: (start: number, length: number) => Float64Array, scale: number, plans: FFTPlans, id: number,
 ): (range: JobRange) => void {
   switch (pass) {
     case Pass.rows: {
@@ -288,6 +395,18 @@ function passFunction(
       const rowCrop: IndexRange = { start: a(2), length: a(3), step: a(4) };
       const target: RowTarget = { data: sub(a(5), a(6)), offset: a(7), rowStride: a(8), crop: { start: a(9), length: a(10), step: a(11) } };
       return (range) => inverseRows(spec, size, plans, rowCrop, target, range);
+    }
+    case Pass.blocks: {
+      // a: the block table (Int32 index), this thread's scratch (thread id · stride · 1 or 2), aliased.
+      const i32 = new Int32Array(mem.buffer);
+      const table = a(0), stride = a(2), aliased = a(3) === 1;
+      const specLength = 2 * (size.n1 / 2 + 1) * size.n0;
+      const mine = a(1) + id * stride * (aliased ? 1 : 2);
+      const rowsSpec = sub(mine, specLength);
+      const acc = aliased ? rowsSpec : sub(mine + stride, specLength);
+      return (range) => {
+        for (let b = range.start; b < range.end; b++) runBlock(decodeBlock(i32, i32[table + b], mem, sub, scale), size, plans, rowsSpec, acc);
+      };
     }
     case Pass.zero: {
       const buffer = sub(a(0), a(1));

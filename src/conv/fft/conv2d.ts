@@ -44,6 +44,7 @@ import type { Tensor } from "../../types";
 import { FFTPlans } from "../../fft/plan";
 import { RealView } from "../../fft/layout";
 import { JobRange, KernelColumns, PlaneSize, planeBins } from "../../fft/plane";
+import { BlockTerm, PlaneBlock } from "../../fft/threaded";
 import { blockOutputs } from "./split";
 import { Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
 import { FFTThreadOptions, choosePlaneRunner } from "./runner";
@@ -130,7 +131,8 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
   const bins = planeBins(size);
   const f: [number, number] = [rows.factor, cols.factor];
   // Threaded: every buffer below lives in the shared memory, x and the kernel copied in once.
-  const runner = choosePlaneRunner(size, plans, opts);
+  const terms = rows.livePhases * cols.livePhases * (kernel.shape.length === 3 ? kernel.shape[2] : 1);
+  const runner = choosePlaneRunner({ size, blocks: rows.blocks * cols.blocks, terms }, plans, opts);
   const spectrum = (s: PlaneSize) => runner.alloc(2 * planeBins(s) * s.n0);
   const xv = runner.input(channelFirst(x.shape.length === 3 && kernel.shape.length === 2 ? sumDepth(x) : x));
   const kv = runner.input(channelFirst(kernel));
@@ -164,33 +166,24 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
   }
   const [outH, outW] = plan.outShape;
   const out = runner.alloc(outH * outW);
-  // Scratch reused by every block: row spectra of one data plane, and the product sum.
-  // With one term per block the sum may overwrite the row spectra it is made of (one
-  // buffer less to allocate and page in).
-  const rowsSpec = spectrum(size);
-  const acc = phases.length * channels === 1 ? rowsSpec : spectrum(size);
+  const blocks: PlaneBlock[] = [];
   for (let b0 = 0; b0 < rows.blocks; b0++) {
     const r = blockOutputs(rows, b0);
     for (let b1 = 0; b1 < cols.blocks; b1++) {
       const c = blockOutputs(cols, b1);
       if (r.crop.length === 0 || c.crop.length === 0) continue;
       // The (phase pair, channel) terms of this block; empty phase blocks add nothing.
-      const terms: Array<{ view: RealView; K: KernelColumns }> = [];
+      const terms: BlockTerm[] = [];
       for (const { p, K } of phases) {
         const view = phaseBlock(xv, p, f, [r.dataStart, c.dataStart], n);
         if (view.shape[1] === 0 || view.shape[2] === 0) continue;
-        for (let ch = 0; ch < channels; ch++) terms.push({ view: channel(view, ch), K: K[ch] });
+        for (let ch = 0; ch < channels; ch++) terms.push({ view: channel(view, ch), kernel: K[ch] });
       }
       if (terms.length === 0) continue; // no data under these outputs: they stay zero
-      terms.forEach(({ view, K }, t) => {
-        // Rows past the view must read as zero padding (the buffer is shared by planes).
-        if (view.shape[0] < rows.size) runner.clear(rowsSpec);
-        runner.rows(view, size, rowsSpec, { start: 0, end: view.shape[0] });
-        runner.accumulate(acc, rowsSpec, K, size, allBins, { first: t === 0, last: t === terms.length - 1 });
-      });
-      const target = { data: out, offset: r.first * outW + c.first, rowStride: outW, crop: c.crop };
-      runner.inverse(acc, size, r.crop, target, { start: 0, end: r.crop.length });
+      blocks.push({ terms, rowCrop: r.crop, target: { data: out, offset: r.first * outW + c.first, rowStride: outW, crop: c.crop } });
     }
   }
+  // With one term per block the product sum may overwrite the row spectra it is made of.
+  runner.blocks(blocks, size, phases.length * channels === 1);
   return displayable(ndarray(runner.result(out), [outH, outW]));
 }
