@@ -126,3 +126,21 @@ test("a script whose FFT convolution ran on worker threads exits by itself", { s
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), "true true", "the convolution ran on the pool and is right");
 });
+
+test("when the shared memory cannot grow, conv2dFFT runs on the calling thread (same bits)", { skip: !hasPool && "no wasm kernel" }, () => {
+  const backend = defaultBackend() as WasmBackend;
+  const kernel = backend.wasmKernel!;
+  const x = random([150, 150], 21), k = random([9, 9], 22);
+  const want = conv2dFFT(x, k, { stride: [1, 1], threads: 1 });
+  const grow = kernel.sharedDoubles;
+  kernel.sharedDoubles = () => {
+    throw new RangeError("WebAssembly.Memory.grow(): Maximum memory size exceeded");
+  };
+  try {
+    const jobs = poolJobs();
+    assertBitwise(conv2dFFT(x, k, { stride: [1, 1], threads: 2, threadMin: 0 }), want, "fallback");
+    assert.equal(poolJobs(), jobs, "the fallback must not post a job");
+  } finally {
+    kernel.sharedDoubles = grow;
+  }
+});

@@ -124,6 +124,9 @@ export class LocalRunner implements PlaneRunner {
   }
 }
 
+/** The engine refused to grow the shared memory for a threaded convolution (the caller then runs it on one thread). */
+export class SharedMemoryFull extends Error {}
+
 /** What {@link ThreadedRunner} needs of the wasm kernel (kernel.ts `WasmGemm`): its shared memory and pool. */
 export interface SharedHost {
   /** Grows the shared memory to `doubles` values after the control block; a view of the whole memory. */
@@ -188,7 +191,13 @@ export class ThreadedRunner implements PlaneRunner {
   alloc(length: number): Float64Array {
     const start = this.base + this.used;
     this.used += Math.ceil(length / 4) * 4; // 32-byte aligned regions
-    const mem = this.host.sharedDoubles(this.used);
+    let mem: Float64Array;
+    try {
+      mem = this.host.sharedDoubles(this.used);
+    } catch (err) {
+      if (err instanceof RangeError) throw new SharedMemoryFull(`einconv: cannot grow the shared memory to ${this.used} doubles`);
+      throw err;
+    }
     return mem.subarray(start, start + length).fill(0);
   }
 

@@ -2,8 +2,10 @@
  * Entry of a GEMM worker thread (loaded by pool.ts from dist as
  * dist/src/compile/threads/worker.js). It instantiates the kernel module it was
  * given over the shared memory it was given, marks itself ready, then sleeps in
- * Atomics.wait on the job sequence word and runs its share of each job
- * (sweep.ts `runShare`). It never posts messages; the pool terminates it.
+ * Atomics.wait on the job sequence word and runs its share of each job:
+ * a GEMM (sweep.ts `runShare`), or, when the control block's kind word says
+ * JOB_FFT, FFT plane passes (src/fft/threaded.ts `runFFTShare`, with this
+ * worker's own fft.js instances). It never posts messages; the pool terminates it.
  */
 import { workerData } from "node:worker_threads";
 import { FFTPlans } from "../../fft/plan";

@@ -32,10 +32,14 @@
  *   round badly (256 at stride 5 gives phases of 52 -> 64, 320 per axis).
  *   So the polyphase factor and block length of each axis are picked by an
  *   operation-count model over all candidates ({@link planConv2dFFT}).
- * - Parallel-ready: every pass is a job over a plain index range (rows of a
+ * - Both cores: every pass is a job over a plain index range (rows of a
  *   plane, bins, output rows) with its own scratch, writing a disjoint part of
  *   its output, and blocks write disjoint output rectangles; results do not
- *   depend on the split. The loops below run each pass as one range.
+ *   depend on the split. Above a measured size (`runner.ts`) the passes run on
+ *   the GEMM's worker pool (`src/fft/threaded.ts`): one block's passes split by
+ *   rows and bins, or whole blocks per thread when there are enough; x and the
+ *   kernel are then copied once into the shared wasm memory and the result
+ *   copied out of it. Results are bitwise identical for any thread count.
  */
 import type { NdArray } from "ndarray";
 import ndarray from "ndarray";
@@ -44,9 +48,9 @@ import type { Tensor } from "../../types";
 import { FFTPlans } from "../../fft/plan";
 import { RealView } from "../../fft/layout";
 import { JobRange, KernelColumns, PlaneSize, planeBins } from "../../fft/plane";
-import { BlockTerm, PlaneBlock } from "../../fft/threaded";
+import { BlockTerm, LocalRunner, PlaneBlock, PlaneRunner, SharedMemoryFull } from "../../fft/threaded";
 import { blockOutputs } from "./split";
-import { Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
+import { Conv2dFFTPlan, Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
 import { FFTThreadOptions, choosePlaneRunner } from "./runner";
 
 /** Options of {@link conv2dFFT}. */
@@ -124,15 +128,28 @@ function phaseBlock(v: RealView, p: [number, number], f: [number, number], start
  */
 export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): NdArray<Float64Array> {
   const plan = planConv2dFFT(x.shape, kernel.shape, opts);
-  const { rows, cols } = plan;
   const plans = opts.plans ?? new FFTPlans();
+  const { rows, cols } = plan;
+  const size: PlaneSize = { n0: rows.size, n1: cols.size };
+  const terms = rows.livePhases * cols.livePhases * (kernel.shape.length === 3 ? kernel.shape[2] : 1);
+  const runner = choosePlaneRunner({ size, blocks: rows.blocks * cols.blocks, terms }, plans, opts);
+  try {
+    return run(x, kernel, plan, plans, runner);
+  } catch (err) {
+    // The engine would not grow the shared memory that far: the calling thread needs none.
+    if (!(err instanceof SharedMemoryFull)) throw err;
+    return run(x, kernel, plan, plans, new LocalRunner(plans));
+  }
+}
+
+/** {@link conv2dFFT} of a plan, its passes on `runner`. */
+function run(x: Tensor, kernel: Tensor, plan: Conv2dFFTPlan, plans: FFTPlans, runner: PlaneRunner): NdArray<Float64Array> {
+  const { rows, cols } = plan;
   const n: [number, number] = [rows.size, cols.size];
   const size: PlaneSize = { n0: rows.size, n1: cols.size };
   const bins = planeBins(size);
   const f: [number, number] = [rows.factor, cols.factor];
   // Threaded: every buffer below lives in the shared memory, x and the kernel copied in once.
-  const terms = rows.livePhases * cols.livePhases * (kernel.shape.length === 3 ? kernel.shape[2] : 1);
-  const runner = choosePlaneRunner({ size, blocks: rows.blocks * cols.blocks, terms }, plans, opts);
   const spectrum = (s: PlaneSize) => runner.alloc(2 * planeBins(s) * s.n0);
   const xv = runner.input(channelFirst(x.shape.length === 3 && kernel.shape.length === 2 ? sumDepth(x) : x));
   const kv = runner.input(channelFirst(kernel));
