@@ -28,8 +28,10 @@ export interface WasmBackendOptions {
 
 /**
  * GEMMs through WebAssembly SIMD, loops through plain JS. Falls back to the JS GEMM
- * when the engine has no WebAssembly or no SIMD (`usesWasm` says which). Each
- * instance owns its wasm memory: the pack and C-block buffers (≈ 3.4 MB at the
+ * when the engine has no WebAssembly or no SIMD (`usesWasm` says which). Large GEMMs
+ * are split over worker threads (see src/compile/threads/ and `setThreads`;
+ * `gemm.threads` overrides the count for this backend). Each
+ * instance owns its (shared) wasm memory: the pack and C-block buffers (≈ 3.4 MB at the
  * default blocking) plus, for operands that get staged, a float64 (float32 for float32 GEMMs) copy of the
  * storage the GEMM reads (at most 128 MiB each; see pack.ts). It grows to the
  * largest call so far and is reused, never shrunk — drop the backend to free it.

@@ -63,7 +63,7 @@ export const B_SPAN_BUDGET = 1 << 21;
  * The thread cut-over: GEMMs of fewer multiply-adds (m·n·k·batches) stay on the
  * calling thread, as do GEMMs whose phases (see threads/sweep.ts) average fewer
  * than {@link THREAD_PHASE_MIN} multiply-adds (each phase costs a barrier).
- * Measured (bench/threads.ts --cutover, square f64 matmul, 1 vs 2 threads interleaved,
+ * Measured (bench/threads_speedup.ts --cutover, square f64 matmul, 1 vs 2 threads interleaved,
  * Node 20, 2-core VM shared with other jobs, so noisy): 2 threads / 1 thread time =
  * 64³ 2.8, 128³ 1.23, 192³ 1.11, 256³ 1.06-1.7, 320³ 1.07, 384³ 0.85, 448³ 1.03,
  * 512³ 0.60. The hand-off (waking a worker, barriers, the caller's serial scatter)
