@@ -69,8 +69,8 @@ export function runBlock(block: PlaneBlock, size: PlaneSize, plans: FFTPlans, ro
 export interface PlaneRunner {
   /** Threads the passes run on (1: the calling thread alone). */
   readonly threads: number;
-  /** A zeroed buffer of `length` doubles. */
-  alloc(length: number): Float64Array;
+  /** A buffer of `length` doubles: zeroed, or with any contents when the caller writes all of it before reading ("any"). */
+  alloc(length: number, contents?: "zero" | "any"): Float64Array;
   /** A channel-first (c, h, w) view as the passes may read it (itself, or a shared copy). */
   input(x: RealView): RealView;
   rows(x: RealView, size: PlaneSize, out: Float64Array, range: JobRange): void;
@@ -93,7 +93,7 @@ export class LocalRunner implements PlaneRunner {
   readonly threads = 1;
   constructor(private readonly plans: FFTPlans) {}
   alloc(length: number): Float64Array {
-    return new Float64Array(length);
+    return new Float64Array(length); // zeroed either way
   }
   input(x: RealView): RealView {
     return x;
@@ -188,7 +188,7 @@ export class ThreadedRunner implements PlaneRunner {
     this.ctl = host.control;
   }
 
-  alloc(length: number): Float64Array {
+  alloc(length: number, contents: "zero" | "any" = "zero"): Float64Array {
     const start = this.base + this.used;
     this.used += Math.ceil(length / 4) * 4; // 32-byte aligned regions
     let mem: Float64Array;
@@ -198,14 +198,16 @@ export class ThreadedRunner implements PlaneRunner {
       if (err instanceof RangeError) throw new SharedMemoryFull(`einconv: cannot grow the shared memory to ${this.used} doubles`);
       throw err;
     }
-    return mem.subarray(start, start + length).fill(0);
+    const buffer = mem.subarray(start, start + length);
+    // The memory holds the last GEMM's or convolution's data.
+    return contents === "zero" ? buffer.fill(0) : buffer;
   }
 
   /** Copies the (any-strided) view into shared memory, contiguous: the one copy of the input. */
   input(x: RealView): RealView {
     const [c, h, w] = x.shape;
     const [sc, s0, s1] = x.stride;
-    const copy = this.alloc(c * h * w);
+    const copy = this.alloc(c * h * w, "any");
     const data = x.data;
     for (let k = 0, q = 0; k < c; k++) {
       for (let i = 0; i < h; i++, q += w) {
@@ -255,8 +257,9 @@ export class ThreadedRunner implements PlaneRunner {
     if (blocks.length === 0) return;
     const specLength = 2 * (size.n1 / 2 + 1) * size.n0;
     if (blocks.length < 2 * this.threads) {
-      const rowsSpec = this.alloc(specLength);
-      const acc = aliased ? rowsSpec : this.alloc(specLength);
+      // Any contents: a view of n0 rows or more writes every row, a shorter one is cleared first; the sum's first term overwrites.
+      const rowsSpec = this.alloc(specLength, "any");
+      const acc = aliased ? rowsSpec : this.alloc(specLength, "any");
       const bins: JobRange = { start: 0, end: size.n1 / 2 + 1 };
       for (const block of blocks) {
         const { terms } = block;
@@ -271,7 +274,7 @@ export class ThreadedRunner implements PlaneRunner {
     }
     // Per thread: row spectra, and (unless aliased) the sum, from `scratch` on.
     const stride = Math.ceil(specLength / 4) * 4;
-    const scratch = this.alloc(stride * (aliased ? 1 : 2) * this.threads);
+    const scratch = this.alloc(stride * (aliased ? 1 : 2) * this.threads, "any"); // runBlock clears before a short view
     // The block table: an Int32 offset per block, then each block's record.
     const words: number[] = [];
     const starts: number[] = [];
