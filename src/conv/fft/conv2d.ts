@@ -120,11 +120,16 @@ function phaseBlock(v: RealView, p: [number, number], f: [number, number], start
  * stepped, offset); nothing is copied except into transform buffers. Padding
  * and "same"/"full" modes are the caller's job: pad x first. Returns a new
  * contiguous float64 array of shape
- * (outHeight, outWidth) of the valid geometry (src/geometry.ts).
+ * (outHeight, outWidth) of the valid geometry (src/geometry.ts). Above
+ * `FFT_THREAD_MIN` (runner.ts) transformed samples the passes run on the worker pool
+ * (`threads`, default getThreads()); x and the kernel are then copied once into
+ * shared memory.
  *
  * @example
  * // the 7x7 / 3x3 / stride-2 worked example -> [[91, 100, 88], [69, 91, 117], [44, 72, 74]] (to rounding)
  * const y = conv2dFFT(x7, k3, { stride: [2, 2] });
+ * // large planes run on getThreads() threads (bitwise the same result); force one:
+ * const z = conv2dFFT(x256, k9, { stride: [1, 1], threads: 1 });
  */
 export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): NdArray<Float64Array> {
   const plan = planConv2dFFT(x.shape, kernel.shape, opts);
