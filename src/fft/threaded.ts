@@ -13,8 +13,11 @@
  * (rows, bins or output rows) from an atomic counter like every worker; a barrier
  * ends each pass, so the next one sees the whole previous one. Passes are queued
  * and sent together by {@link PlaneRunner.result} (one wake-up of the workers per
- * convolution, ~25–45 µs each measured, not one per pass): the caller must not
- * touch a pass's buffers before then ({@link PlaneRunner.clear} is a queued pass too).
+ * convolution, ~25–45 µs each measured, not one per pass; and the job is posted when
+ * the runner is made, so the wake-up overlaps the caller's input copy and planning,
+ * the workers waiting at the job's first barrier): the caller must not touch a
+ * pass's buffers before then ({@link PlaneRunner.clear} is a queued pass too), and
+ * must {@link PlaneRunner.close} a runner it abandons.
  *
  * Bitwise identity: each pass writes only its own range with its own scratch and
  * rows pair as (2q, 2q + 1) whatever the range (plane.ts), so which thread takes
@@ -86,6 +89,8 @@ export interface PlaneRunner {
   blocks(blocks: readonly PlaneBlock[], size: PlaneSize, aliased: boolean): void;
   /** The result as an ordinary array the caller may keep (a copy out of shared memory when threaded). */
   result(out: Float64Array): Float64Array;
+  /** Releases the workers if {@link result} was not reached (an error): queued passes are dropped. Idempotent. */
+  close(): void;
 }
 
 /** The one-thread path: plane.ts called directly, ordinary arrays, no copies. */
@@ -122,6 +127,7 @@ export class LocalRunner implements PlaneRunner {
   result(out: Float64Array): Float64Array {
     return out;
   }
+  close(): void {}
 }
 
 /** The engine refused to grow the shared memory for a threaded convolution (the caller then runs it on one thread). */
@@ -133,7 +139,7 @@ export interface SharedHost {
   sharedDoubles(doubles: number): Float64Array;
   /** The control block (Int32 words at byte 0). */
   readonly control: Int32Array;
-  readonly threadPool: { runKind(kind: number, threads: number, share: () => void): void };
+  readonly threadPool: { postKind(kind: number, threads: number): void; joinKind(share: () => void): void };
 }
 
 /** The passes, as encoded. */
@@ -184,8 +190,14 @@ export class ThreadedRunner implements PlaneRunner {
   private readonly ctl: Int32Array;
   private readonly base = (CONTROL_WORDS * 4) / 8;
 
+  /** Whether the job is posted (workers woken, waiting at its first barrier) and not yet joined. */
+  private posted = false;
+
+  /** Posts the job at once: the workers wake while the caller copies the input and plans the blocks. */
   constructor(private readonly host: SharedHost, readonly threads: number, private readonly plans: FFTPlans) {
     this.ctl = host.control;
+    host.threadPool.postKind(JOB_FFT, threads);
+    this.posted = true;
   }
 
   alloc(length: number, contents: "zero" | "any" = "zero"): Float64Array {
@@ -303,6 +315,11 @@ export class ThreadedRunner implements PlaneRunner {
     return out.slice(); // out of the shared memory, which the next GEMM or FFT reuses
   }
 
+  close(): void {
+    this.queue = [];
+    if (this.posted) this.flush();
+  }
+
   /**
    * Queues one pass over indices range.start..range.end (sent by {@link result}). Chunks of rows are multiples of 8 (plane.ts ROW_BLOCK:
    * whole blocks, pairs never cut), so a split costs no recomputed pair.
@@ -316,35 +333,49 @@ export class ThreadedRunner implements PlaneRunner {
     this.queue.push({ words: [0, pass, size.n0, size.n1, total, chunk, ...args], scale });
   }
 
-  /** Sends the queued passes as one pool job (this thread takes its share) and waits for it. */
+  /**
+   * Writes the queued passes (possibly none) as the posted job's list and takes this
+   * thread's share; returns when the job is done. Posts a new job if needed.
+   */
   private flush(): void {
     const queue = this.queue;
-    if (queue.length === 0) return;
+    if (!this.posted && queue.length === 0) return;
     this.queue = [];
-    const list = this.alloc((queue.length * PASS_WORDS) / 2); // zeroed: the counters start at 0
-    const mem = this.host.sharedDoubles(this.used);
-    const i32 = new Int32Array(mem.buffer);
-    const first = list.byteOffset / 4;
-    queue.forEach(({ words, scale }, i) => {
-      const base = first + i * PASS_WORDS;
-      words.forEach((v, w) => (i32[base + w] = v));
-      mem[base / 2 + SCALE / 2] = scale;
-    });
+    let first = 0;
+    if (queue.length > 0) {
+      const list = this.alloc((queue.length * PASS_WORDS) / 2); // zeroed: the counters start at 0
+      const mem = this.host.sharedDoubles(this.used);
+      const i32 = new Int32Array(mem.buffer);
+      first = list.byteOffset / 4;
+      queue.forEach(({ words, scale }, i) => {
+        const base = first + i * PASS_WORDS;
+        words.forEach((v, w) => (i32[base + w] = v));
+        mem[base / 2 + SCALE / 2] = scale;
+      });
+    }
     const ctl = this.ctl;
     ctl[Ctl.job + J.count] = queue.length;
     ctl[Ctl.job + J.list] = first;
+    if (!this.posted) this.host.threadPool.postKind(JOB_FFT, this.threads);
+    this.posted = false;
+    // An empty list (close after an error, maybe a memory that would not grow) needs no views.
+    const buffer = queue.length > 0 ? this.host.sharedDoubles(this.used).buffer : ctl.buffer;
     const plans = this.plans;
-    this.host.threadPool.runKind(JOB_FFT, this.threads, () => runFFTShare(ctl, 0, mem.buffer, plans));
+    this.host.threadPool.joinKind(() => runFFTShare(ctl, 0, () => buffer, plans));
   }
 }
 
 /**
  * One thread's share of the FFT job in the control block (thread `id`; the caller
- * is 0): per pass, chunks of its range taken from the pass's atomic counter until
+ * is 0): a first barrier (the caller reaches it once the list is written), then per pass, chunks of its range taken from the pass's atomic counter until
  * none is left, then a barrier (the last one ends the job). Called by worker.ts and the caller.
  */
-export function runFFTShare(ctl: Int32Array, id: number, buffer: ArrayBufferLike, plans: FFTPlans): void {
+export function runFFTShare(ctl: Int32Array, id: number, memory: () => ArrayBufferLike, plans: FFTPlans): void {
   const threads = Atomics.load(ctl, Ctl.kindThreads);
+  // The job was posted before its list was written: the caller arrives here after writing it
+  // (and after growing the memory: its buffer is read after the barrier).
+  barrier(ctl, threads, BARRIER_SPINS);
+  const buffer = memory();
   const mem = new Float64Array(buffer);
   const i32 = new Int32Array(buffer);
   const sub = (start: number, length: number): Float64Array => mem.subarray(start, start + length);

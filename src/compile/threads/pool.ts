@@ -145,6 +145,17 @@ export class Pool {
    * workers dispatch on {@link Ctl.kind} (worker.ts). Failures as in {@link run}.
    */
   runKind(kind: number, threads: number, share: () => void): void {
+    this.postKind(kind, threads);
+    this.joinKind(share);
+  }
+
+  /**
+   * The first half of {@link runKind}: wakes the workers for a job of `kind` now, so
+   * their wake-up overlaps the caller's preparation. The job must then read its
+   * description only after a first barrier of all threads, which the caller reaches in
+   * {@link joinKind} (after writing it); the caller must always join.
+   */
+  postKind(kind: number, threads: number): void {
     const ctl = this.ctl;
     Atomics.store(ctl, Ctl.kind, kind);
     Atomics.store(ctl, Ctl.kindThreads, threads);
@@ -155,10 +166,14 @@ export class Pool {
     Atomics.add(ctl, Ctl.seq, 1);
     Atomics.notify(ctl, Ctl.seq);
     this.jobs++;
+  }
+
+  /** The second half of {@link runKind}: this thread's share of the posted job; failures as in {@link run}. */
+  joinKind(share: () => void): void {
     try {
       share();
     } catch (err) {
-      abortJob(ctl);
+      abortJob(this.ctl);
       this.terminate();
       throw err instanceof JobAborted ? new Error("einconv: a worker thread failed; the workers were terminated (the next call restarts them)") : err;
     }

@@ -45,7 +45,7 @@ for (;;) {
   if (Atomics.load(ctl, Ctl.kind) === JOB_FFT) {
     if (id >= Atomics.load(ctl, Ctl.kindThreads)) continue;
     try {
-      runFFTShare(ctl, id, memory.buffer, fftPlans);
+      runFFTShare(ctl, id, () => memory.buffer, fftPlans);
     } catch (err) {
       if (!(err instanceof JobAborted)) abortJob(ctl);
     }

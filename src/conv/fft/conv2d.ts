@@ -141,9 +141,12 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
   try {
     return run(x, kernel, plan, plans, runner);
   } catch (err) {
+    runner.close();
     // The engine would not grow the shared memory that far: the calling thread needs none.
     if (!(err instanceof SharedMemoryFull)) throw err;
     return run(x, kernel, plan, plans, new LocalRunner(plans));
+  } finally {
+    runner.close(); // the workers wait at the job's first barrier until the runner joins
   }
 }
 
