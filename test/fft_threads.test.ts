@@ -11,6 +11,9 @@ import { defaultBackend } from "../src/compile/backend";
 import { WasmBackend } from "../src/compile/wasm/backend";
 import { getThreads, setThreads } from "../src/compile/threads/settings";
 import { ConvError } from "../src/fft";
+import { FFTPlans } from "../src/fft/plan";
+import { JobRange, PlaneSize } from "../src/fft/plane";
+import { ThreadedRunner } from "../src/fft/threaded";
 import { symmetricRandom as rng } from "../src/random";
 
 interface Encoded {
@@ -144,4 +147,15 @@ test("when the shared memory cannot grow, conv2dFFT runs on the calling thread (
   } finally {
     kernel.sharedDoubles = grow;
   }
+});
+
+test("a failing FFT pass is an error on the caller (no hang), and the next convolution restarts the workers", { skip: !hasPool && "no wasm kernel" }, () => {
+  const kernel = (defaultBackend() as WasmBackend).wasmKernel!;
+  assert.equal(kernel.threadPool.ensure(2), 2);
+  const runner = new ThreadedRunner(kernel, 2, new FFTPlans());
+  // An unknown pass id: every thread's share throws.
+  (runner as unknown as { run(pass: number, size: PlaneSize, range: JobRange, rowsLike: boolean, args: number[]): void }).run(99, { n0: 8, n1: 8 }, { start: 0, end: 64 }, false, []);
+  assert.throws(() => runner.result(runner.alloc(1)), /unknown FFT pass 99/);
+  assert.equal(kernel.workers, 0, "the failed job's workers are terminated");
+  checkThreads(random([130, 140], 31), random([7, 7], 32), { stride: [1, 1] }, "after a failed job");
 });
