@@ -7,12 +7,14 @@
  *   npx tsc -p tsconfig.json && node dist/bench/fft_quick.js [n=256] [c=5] [k=9]
  *   node dist/bench/fft_quick.js grid     # the blog's three settings on a few sizes
  *   node dist/bench/fft_quick.js grid1 [--baseline DIR]   # grid 1 (2-D, stride 1) n 128/256 against scipy
+ *   node dist/bench/fft_quick.js grid1 --threads   # grid 1 at 1 and 2 threads (interleaved) against scipy
+ *   node dist/bench/fft_quick.js cutover [f=9]     # 1 vs 2 threads over n, the cut-over forced off (FFT_THREAD_MIN)
  *   node dist/bench/fft_quick.js fit      # refit FFT_COST_WEIGHTS (src/conv/fft/cost.ts) on forced plans
  *
  * `grid1` times conv2dFFT, and with `--baseline DIR` the conv2dFFT of another build
  * (DIR = the `dist` folder of e.g. `git worktree add /tmp/base main && npx tsc`), and
  * scipy.signal.fftconvolve (python3, as bench/peers.py calls it) in the same run, and
- * prints ratios. Run it under the bench lock: `flock /work/bench.lock node ...`.
+ * prints ratios.
  *
  * Times are the minimum over interleaved repetitions (robust to a busy machine).
  */
@@ -113,6 +115,42 @@ function grid1(baseline: string | undefined): void {
     const ratios = [before === undefined ? undefined : now / before, now / scipy[i], before === undefined ? undefined : before / scipy[i]];
     console.log(`${String(n).padStart(4)} ${String(f).padStart(4)} ${cells.join(" ")} ${ratios.map((r) => (r === undefined ? "-" : r.toFixed(2)).padStart(9)).join(" ")}`);
   });
+}
+
+/** Grid 1 (n 128 / 256; f 3, 9, 31) at 1 and 2 threads in one process, and scipy in the same run. */
+function grid1Threads(): void {
+  const points = [128, 256].flatMap((n) => [3, 9, 31].map((f) => ({ n, f })));
+  const reps = 20;
+  const ours = points.map(({ n, f }) => {
+    const x = ndarray(random(n * n), [n, n]);
+    const k = ndarray(random(f * f), [f, f]);
+    const stride: [number, number] = [1, 1];
+    const rows: Row[] = [1, 2].map((threads) => ({ label: `t${threads}`, run: () => conv2dFFT(x, k, { stride, threads }), best: Infinity }));
+    timeRows(rows, reps, 2000);
+    return rows.map((r) => r.best);
+  });
+  const scipy = scipyTimes(points, reps);
+  console.log("grid 1 (2-D, stride 1, valid), min of interleaved runs, ms (scipy: one thread, as fftconvolve runs)");
+  console.log("   n    f   1 thr   2 thr   scipy  1thr/scipy  2thr/scipy  2thr/1thr");
+  points.forEach(({ n, f }, i) => {
+    const [one, two] = ours[i];
+    const cells = [one, two, scipy[i]].map((v) => v.toFixed(3).padStart(7)).join(" ");
+    console.log(`${String(n).padStart(4)} ${String(f).padStart(4)} ${cells} ${[one / scipy[i], two / scipy[i], two / one].map((r) => r.toFixed(2).padStart(11)).join(" ")}`);
+  });
+}
+
+/** 1 vs 2 threads with the cut-over off (threadMin 0), over n: where splitting starts to pay. */
+function cutover(f: number): void {
+  console.log(`f ${f}, stride 1: n, plane n0 x n1 x blocks, 1 thread ms, 2 threads ms, 2/1`);
+  for (const n of [32, 48, 64, 96, 128, 192, 256]) {
+    const x = ndarray(random(n * n), [n, n]);
+    const k = ndarray(random(f * f), [f, f]);
+    const stride: [number, number] = [1, 1];
+    const plan = planConv2dFFT([n, n], [f, f], { stride });
+    const rows: Row[] = [1, 2].map((threads) => ({ label: `t${threads}`, run: () => conv2dFFT(x, k, { stride, threads, threadMin: 0 }), best: Infinity }));
+    timeRows(rows, 30, 2000);
+    console.log(`${String(n).padStart(4)} ${`${plan.rows.size}x${plan.cols.size}x${plan.rows.blocks * plan.cols.blocks}`.padStart(11)} ${rows.map((r) => r.best.toFixed(3).padStart(7)).join(" ")} ${(rows[1].best / rows[0].best).toFixed(2).padStart(6)}`);
+  }
 }
 
 /**
@@ -218,6 +256,14 @@ function fit(): void {
 
 if (process.argv[2] === "grid") {
   grid();
+  process.exit(0);
+}
+if (process.argv[2] === "grid1" && process.argv.includes("--threads")) {
+  grid1Threads();
+  process.exit(0);
+}
+if (process.argv[2] === "cutover") {
+  cutover(Number(process.argv[3] ?? 9));
   process.exit(0);
 }
 if (process.argv[2] === "grid1") {

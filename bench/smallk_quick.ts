@@ -2,7 +2,7 @@
  * Quick locked timing of the small-K products (issue 10 item 5): NHWC per-tap and
  * window-view convolution on the article's shapes, and sub-matrix grid-1 cells,
  * next to numpy's per-tap loop / sub-matrix in the same run. A few seconds:
- * `flock /work/bench.lock node dist/bench/smallk_quick.js` (bench/README.md).
+ * `node dist/bench/smallk_quick.js` (bench/README.md).
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";

@@ -25,9 +25,18 @@ export const Ctl = {
   counter1: 6,
   /** Workers that have instantiated the module (each adds 1 when ready). */
   ready: 7,
-  /** First word of the encoded {@link Job}. */
+  /** What the current job is: {@link JOB_GEMM} (the encoded {@link Job}) or another kind (e.g. {@link JOB_FFT}). */
+  kind: 8,
+  /** Threads of a job of another kind (a GEMM's count is in its {@link Job}). */
+  kindThreads: 9,
+  /** First word of the encoded {@link Job} (or of another kind's job description). */
   job: 16,
 } as const;
+
+/** Job kinds (the {@link Ctl.kind} word). */
+export const JOB_GEMM = 0;
+/** An FFT plane pass (src/fft/threaded.ts encodes it after {@link Ctl.job}). */
+export const JOB_FFT = 1;
 
 /**
  * One threaded GEMM, all in element indices of the job's dtype (doubles or floats)
@@ -101,10 +110,10 @@ export class JobAborted extends Error {}
 
 /**
  * Waits until all `threads` threads have called it for this round. Spins briefly
- * (rounds are short) and then sleeps in Atomics.wait; throws {@link JobAborted} when
+ * (`spins` loads; rounds are short) and then sleeps in Atomics.wait; throws {@link JobAborted} when
  * a thread has set the abort word.
  */
-export function barrier(ctl: Int32Array, threads: number): void {
+export function barrier(ctl: Int32Array, threads: number, spins = 2000): void {
   const gen = Atomics.load(ctl, Ctl.barGen);
   if (Atomics.add(ctl, Ctl.barCount, 1) === threads - 1) {
     Atomics.store(ctl, Ctl.barCount, 0);
@@ -112,7 +121,7 @@ export function barrier(ctl: Int32Array, threads: number): void {
     Atomics.notify(ctl, Ctl.barGen);
     return;
   }
-  for (let spin = 0; spin < 2000; spin++) {
+  for (let spin = 0; spin < spins; spin++) {
     if (Atomics.load(ctl, Ctl.barGen) !== gen) return;
   }
   while (Atomics.load(ctl, Ctl.barGen) === gen) {

@@ -8,7 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Ctl, Job, JobAborted, abortJob, writeJob } from "./job";
+import { Ctl, JOB_GEMM, Job, JobAborted, abortJob, writeJob } from "./job";
 import { onThreadsChange } from "./settings";
 import { Chunk, KernelExports, runShare } from "./sweep";
 import type { WorkerInit } from "./worker";
@@ -120,6 +120,7 @@ export class Pool {
   run(job: Job, ex: KernelExports, onChunk: (chunk: Chunk) => void): void {
     const ctl = this.ctl;
     writeJob(ctl, job);
+    Atomics.store(ctl, Ctl.kind, JOB_GEMM);
     Atomics.store(ctl, Ctl.counter0, 0);
     Atomics.store(ctl, Ctl.counter1, 0);
     Atomics.store(ctl, Ctl.barCount, 0);
@@ -133,6 +134,48 @@ export class Pool {
       abortJob(ctl);
       this.terminate();
       throw err instanceof JobAborted ? new Error("einconv: a GEMM worker thread failed; the workers were terminated (the next call restarts them)") : err;
+    }
+  }
+
+  /**
+   * Runs a job of another kind (the FFT engine's, src/fft/threaded.ts) on `threads`
+   * threads (at most the count {@link ensure} returned): the caller has already written
+   * its description after {@link Ctl.job}; `share` is this thread's part (thread 0), and
+   * must end in a barrier of all `threads` so the job is complete when it returns. The
+   * workers dispatch on {@link Ctl.kind} (worker.ts). Failures as in {@link run}.
+   */
+  runKind(kind: number, threads: number, share: () => void): void {
+    this.postKind(kind, threads);
+    this.joinKind(share);
+  }
+
+  /**
+   * The first half of {@link runKind}: wakes the workers for a job of `kind` now, so
+   * their wake-up overlaps the caller's preparation. The job must then read its
+   * description only after a first barrier of all threads, which the caller reaches in
+   * {@link joinKind} (after writing it); the caller must always join.
+   */
+  postKind(kind: number, threads: number): void {
+    const ctl = this.ctl;
+    Atomics.store(ctl, Ctl.kind, kind);
+    Atomics.store(ctl, Ctl.kindThreads, threads);
+    Atomics.store(ctl, Ctl.counter0, 0);
+    Atomics.store(ctl, Ctl.counter1, 0);
+    Atomics.store(ctl, Ctl.barCount, 0);
+    Atomics.store(ctl, Ctl.abort, 0);
+    Atomics.add(ctl, Ctl.seq, 1);
+    Atomics.notify(ctl, Ctl.seq);
+    this.jobs++;
+  }
+
+  /** The second half of {@link runKind}: this thread's share of the posted job; failures as in {@link run}. */
+  joinKind(share: () => void): void {
+    try {
+      share();
+    } catch (err) {
+      abortJob(this.ctl);
+      this.terminate();
+      throw err instanceof JobAborted ? new Error("einconv: a worker thread failed; the workers were terminated (the next call restarts them)") : err;
     }
   }
 

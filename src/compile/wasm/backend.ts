@@ -83,6 +83,11 @@ export class WasmBackend implements Backend {
     return this.kernel?.lastThreads ?? 1;
   }
 
+  /** The wasm kernel (undefined on the JS fallback): its shared memory and worker pool also run the FFT engine's passes. */
+  get wasmKernel(): WasmGemm | undefined {
+    return this.kernel;
+  }
+
   runLoops(task: LoopTask): void {
     this.js.runLoops(task);
   }

@@ -269,6 +269,27 @@ export class WasmGemm {
     return new WasmGemm(memory, exports.block as BlockFn, exports.block32 as BlockFn, exports.pack as PackFn, exports.pack32 as Pack32Fn, variant, new SmallKKernels({ generate: options.generateCode }), exports.gemv as GemvFn, module);
   }
 
+  /**
+   * For other job kinds on this instance's pool (the FFT engine, src/fft/threaded.ts):
+   * grows the shared memory to hold `doubles` float64 values after the control block and
+   * returns a view of the whole memory (regions from {@link CONTROL_BYTES} / 8 on are the
+   * caller's until its job returns; the next GEMM reuses them).
+   */
+  sharedDoubles(doubles: number): Float64Array {
+    this.reserve(CONTROL_BYTES / 8 + doubles);
+    return this.f64;
+  }
+
+  /** This instance's worker pool (one per instance; GEMMs and the FFT job kind share it). */
+  get threadPool(): Pool {
+    return this.pool;
+  }
+
+  /** The control block at byte 0 of the shared memory (job.ts). */
+  get control(): Int32Array {
+    return new Int32Array(this.memory.buffer, 0, CONTROL_WORDS);
+  }
+
   /** Bytes of linear memory currently reserved. */
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
@@ -300,8 +321,9 @@ export class WasmGemm {
     if (m === 0 || n === 0 || k === 0) return;
     // Tiny K (e.g. NHWC per-tap, K = 3): packing and the C-block round trip would be the whole cost.
     if (options.smallK !== "never" && this.smallK.run(task)) return;
-    // Narrow N (a matrix-vector product): dot products straight from A's staged copy, one thread (far under the cut-over).
-    if (task.c instanceof Float64Array && options.gemv !== "never" && this.runGemv(task, options)) return;
+    // The narrow-N route before the thread split: its sums differ from the packed sweep's, so taking
+    // it must not depend on the thread count (bitwise identical results for any thread count).
+    if (!(task.c instanceof Float32Array) && options.gemv !== "never" && this.runGemv(task, options)) return;
     if (this.runThreaded(task, options)) return;
     if (task.c instanceof Float32Array) {
       this.run32(task, task.c, options);
@@ -356,8 +378,8 @@ export class WasmGemm {
     const staging = options.staging ?? "auto";
     if (staging === "never" || !(staging === "always" ? canStage(r, task.a.length) : shouldStage(r, tables, task.a.length))) return false;
     const { m, k } = task;
-    // Regions in doubles: A's range, the M results, one B column, then the i32 tables.
-    const srcAt = CONTROL_BYTES / 8; // after the threads' control block
+    // Regions in doubles, after the threads' control block: A's range, the M results, one B column, then the i32 tables.
+    const srcAt = CONTROL_BYTES / 8;
     const outAt = srcAt + roundUp(r.size, 2);
     const bAt = outAt + roundUp(m, 2);
     const rowsAt = (bAt + roundUp(k, 2)) * 2;

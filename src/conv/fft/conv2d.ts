@@ -32,10 +32,14 @@
  *   round badly (256 at stride 5 gives phases of 52 -> 64, 320 per axis).
  *   So the polyphase factor and block length of each axis are picked by an
  *   operation-count model over all candidates ({@link planConv2dFFT}).
- * - Parallel-ready: every pass is a job over a plain index range (rows of a
+ * - Both cores: every pass is a job over a plain index range (rows of a
  *   plane, bins, output rows) with its own scratch, writing a disjoint part of
  *   its output, and blocks write disjoint output rectangles; results do not
- *   depend on the split. The loops below run each pass as one range.
+ *   depend on the split. Above a measured size (`runner.ts`) the passes run on
+ *   the GEMM's worker pool (`src/fft/threaded.ts`): one block's passes split by
+ *   rows and bins, or whole blocks per thread when there are enough; x and the
+ *   kernel are then copied once into the shared wasm memory and the result
+ *   copied out of it. Results are bitwise identical for any thread count.
  */
 import type { NdArray } from "ndarray";
 import ndarray from "ndarray";
@@ -43,14 +47,14 @@ import { displayable } from "../../display_hook";
 import type { Tensor } from "../../types";
 import { FFTPlans } from "../../fft/plan";
 import { RealView } from "../../fft/layout";
-import {
-  JobRange, KernelColumns, PlaneSize, accumulateColumns, columnSpectra, inverseRows, newPlaneSpectrum, planeBins, rowSpectra,
-} from "../../fft/plane";
+import { JobRange, KernelColumns, PlaneSize, planeBins } from "../../fft/plane";
+import { BlockTerm, LocalRunner, PlaneBlock, PlaneRunner, SharedMemoryFull } from "../../fft/threaded";
 import { blockOutputs } from "./split";
-import { Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
+import { Conv2dFFTPlan, Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
+import { FFTThreadOptions, choosePlaneRunner } from "./runner";
 
 /** Options of {@link conv2dFFT}. */
-export interface Conv2dFFTOptions extends Conv2dFFTPlanOptions {
+export interface Conv2dFFTOptions extends Conv2dFFTPlanOptions, FFTThreadOptions {
   /** FFT cache to reuse across calls; a fresh one per call otherwise. */
   plans?: FFTPlans;
 }
@@ -116,22 +120,47 @@ function phaseBlock(v: RealView, p: [number, number], f: [number, number], start
  * stepped, offset); nothing is copied except into transform buffers. Padding
  * and "same"/"full" modes are the caller's job: pad x first. Returns a new
  * contiguous float64 array of shape
- * (outHeight, outWidth) of the valid geometry (src/geometry.ts).
+ * (outHeight, outWidth) of the valid geometry (src/geometry.ts). Above
+ * `FFT_THREAD_MIN` (runner.ts) transformed samples the passes run on the worker pool
+ * (`threads`, default getThreads()); x and the kernel are then copied once into
+ * shared memory.
  *
  * @example
  * // the 7x7 / 3x3 / stride-2 worked example -> [[91, 100, 88], [69, 91, 117], [44, 72, 74]] (to rounding)
  * const y = conv2dFFT(x7, k3, { stride: [2, 2] });
+ * // large planes run on getThreads() threads (bitwise the same result); force one:
+ * const z = conv2dFFT(x256, k9, { stride: [1, 1], threads: 1 });
  */
 export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): NdArray<Float64Array> {
   const plan = planConv2dFFT(x.shape, kernel.shape, opts);
-  const { rows, cols } = plan;
   const plans = opts.plans ?? new FFTPlans();
+  const { rows, cols } = plan;
+  const size: PlaneSize = { n0: rows.size, n1: cols.size };
+  const terms = rows.livePhases * cols.livePhases * (kernel.shape.length === 3 ? kernel.shape[2] : 1);
+  const runner = choosePlaneRunner({ size, blocks: rows.blocks * cols.blocks, terms }, plans, opts);
+  try {
+    return run(x, kernel, plan, plans, runner);
+  } catch (err) {
+    runner.close();
+    // The engine would not grow the shared memory that far: the calling thread needs none.
+    if (!(err instanceof SharedMemoryFull)) throw err;
+    return run(x, kernel, plan, plans, new LocalRunner(plans));
+  } finally {
+    runner.close(); // the workers wait at the job's first barrier until the runner joins
+  }
+}
+
+/** {@link conv2dFFT} of a plan, its passes on `runner`. */
+function run(x: Tensor, kernel: Tensor, plan: Conv2dFFTPlan, plans: FFTPlans, runner: PlaneRunner): NdArray<Float64Array> {
+  const { rows, cols } = plan;
   const n: [number, number] = [rows.size, cols.size];
   const size: PlaneSize = { n0: rows.size, n1: cols.size };
   const bins = planeBins(size);
   const f: [number, number] = [rows.factor, cols.factor];
-  const xv = channelFirst(x.shape.length === 3 && kernel.shape.length === 2 ? sumDepth(x) : x);
-  const kv = channelFirst(kernel);
+  // Threaded: every buffer below lives in the shared memory, x and the kernel copied in once.
+  const spectrum = (s: PlaneSize) => runner.alloc(2 * planeBins(s) * s.n0);
+  const xv = runner.input(channelFirst(x.shape.length === 3 && kernel.shape.length === 2 ? sumDepth(x) : x));
+  const kv = runner.input(channelFirst(kernel));
   const channels = xv.shape[0];
   const allBins: JobRange = { start: 0, end: bins };
   // The inverse's 1 / (n0 * n1), folded into the kernel spectra.
@@ -148,47 +177,38 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
         if (!reused) {
           // Compact row spectra (the kernel's rows only), padded per column when used.
           const compact = { n0: height, n1: size.n1 };
-          const spec = newPlaneSpectrum(compact);
-          rowSpectra(channel(kb, c), compact, plans, spec, { start: 0, end: height });
+          const spec = spectrum(compact);
+          runner.rows(channel(kb, c), compact, spec, { start: 0, end: height });
           return { rows: spec, height, scale };
         }
-        const spec = newPlaneSpectrum(size);
-        rowSpectra(channel(kb, c), size, plans, spec, { start: 0, end: height });
-        columnSpectra(spec, size, plans, allBins, scale);
+        const spec = spectrum(size);
+        runner.rows(channel(kb, c), size, spec, { start: 0, end: height });
+        runner.columns(spec, size, allBins, scale);
         return { spectrum: spec };
       });
       phases.push({ p: [p0, p1], K });
     }
   }
   const [outH, outW] = plan.outShape;
-  const out = new Float64Array(outH * outW);
-  // Scratch reused by every block: row spectra of one data plane, and the product sum.
-  // With one term per block the sum may overwrite the row spectra it is made of (one
-  // buffer less to allocate and page in).
-  const rowsSpec = newPlaneSpectrum(size);
-  const acc = phases.length * channels === 1 ? rowsSpec : newPlaneSpectrum(size);
+  const out = runner.alloc(outH * outW);
+  const blocks: PlaneBlock[] = [];
   for (let b0 = 0; b0 < rows.blocks; b0++) {
     const r = blockOutputs(rows, b0);
     for (let b1 = 0; b1 < cols.blocks; b1++) {
       const c = blockOutputs(cols, b1);
       if (r.crop.length === 0 || c.crop.length === 0) continue;
       // The (phase pair, channel) terms of this block; empty phase blocks add nothing.
-      const terms: Array<{ view: RealView; K: KernelColumns }> = [];
+      const terms: BlockTerm[] = [];
       for (const { p, K } of phases) {
         const view = phaseBlock(xv, p, f, [r.dataStart, c.dataStart], n);
         if (view.shape[1] === 0 || view.shape[2] === 0) continue;
-        for (let ch = 0; ch < channels; ch++) terms.push({ view: channel(view, ch), K: K[ch] });
+        for (let ch = 0; ch < channels; ch++) terms.push({ view: channel(view, ch), kernel: K[ch] });
       }
       if (terms.length === 0) continue; // no data under these outputs: they stay zero
-      terms.forEach(({ view, K }, t) => {
-        // Rows past the view must read as zero padding (the buffer is shared by planes).
-        if (view.shape[0] < rows.size) rowsSpec.fill(0);
-        rowSpectra(view, size, plans, rowsSpec, { start: 0, end: view.shape[0] });
-        accumulateColumns(acc, rowsSpec, K, size, plans, allBins, { first: t === 0, last: t === terms.length - 1 });
-      });
-      const target = { data: out, offset: r.first * outW + c.first, rowStride: outW, crop: c.crop };
-      inverseRows(acc, size, plans, r.crop, target, { start: 0, end: r.crop.length });
+      blocks.push({ terms, rowCrop: r.crop, target: { data: out, offset: r.first * outW + c.first, rowStride: outW, crop: c.crop } });
     }
   }
-  return displayable(ndarray(out, [outH, outW]));
+  // With one term per block the product sum may overwrite the row spectra it is made of.
+  runner.blocks(blocks, size, phases.length * channels === 1);
+  return displayable(ndarray(runner.result(out), [outH, outW]));
 }

@@ -6,6 +6,8 @@
  */
 export { conv2dFFT } from "./conv2d";
 export type { Conv2dFFTOptions } from "./conv2d";
+export { FFT_THREAD_MIN } from "./runner";
+export type { FFTThreadOptions, FFTWorkSize } from "./runner";
 export { planConv2dFFT } from "./plan";
 export type { Conv2dFFTPlan, Conv2dFFTPlanOptions } from "./plan";
 export { FFT_COST_WEIGHTS, fftWork, fftWorkCost } from "./cost";
