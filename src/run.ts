@@ -11,6 +11,7 @@ import { Program, StepProgram } from "./compile";
 import { offsetTable, Backend, LoopOperand, LoopTask } from "./compile/tasks";
 import { EinsumError } from "./errors";
 import { dtypeOf, zeros } from "./ndutil";
+import { faultInZeros } from "./compile/pages";
 import { OperandPlan } from "./plan";
 import { DType, NumericData, Tensor } from "./types";
 import { assign } from "./views/assign";
@@ -86,7 +87,10 @@ function coalesce(sizes: number[], strides: number[][]): void {
   }
 }
 
-function runLoops(backend: Backend, inputs: readonly LabelledView[], out: LabelledView, sizes: ReadonlyMap<string, number>, integer: boolean): void {
+function runLoops(backend: Backend, inputs: readonly LabelledView[], out: LabelledView, sizes: ReadonlyMap<string, number>, integer: boolean, fresh = false): void {
+  // A fresh target: every element is written (out += ...), so mapping its pages in first adds no
+  // work and saves the second page fault of each accumulating write (faultInZeros).
+  if (fresh) faultInZeros(out.data as Float64Array);
   backend.runLoops(loopTask(inputs, out, sizes, integer));
 }
 
@@ -120,7 +124,7 @@ function table(v: LabelledView, labels: readonly string[], sizes: ReadonlyMap<st
   return tables.get(`${n.join(",")}|${s.join(",")}|${base}`, () => offsetTable(n, s, base));
 }
 
-function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm" }>, inputs: readonly LabelledView[], target: LabelledView, sizes: ReadonlyMap<string, number>, dtype: DType): void {
+function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm" }>, inputs: readonly LabelledView[], target: LabelledView, sizes: ReadonlyMap<string, number>, dtype: DType, fresh: boolean): void {
   const g = prog.groups;
   const reduced = inputs.map((v, i) => reduceLabels(backend, v, g.reduceFirst[i], sizes, dtype));
   const a = reduced[g.aInput];
@@ -137,8 +141,9 @@ function runGemmStep(backend: Backend, prog: Extract<StepProgram, { kind: "gemm"
     aBatch: table(a, g.batch, sizes, a.offset), aRow: table(a, g.m, sizes), aCol: table(a, g.k, sizes),
     bBatch: table(b, g.batch, sizes, b.offset), bRow: table(b, g.k, sizes), bCol: table(b, g.n, sizes),
     cBatch: table(c, g.batch, sizes, c.offset), cRow: table(c, g.m, sizes), cCol: table(c, g.n, sizes),
+    cFresh: direct ? fresh : true,
   });
-  if (!direct) runLoops(backend, [c], target, sizes, false);
+  if (!direct) runLoops(backend, [c], target, sizes, false, fresh);
 }
 
 /** Fails if writing through `out` could touch an element twice (overlapping strides). */
@@ -180,8 +185,10 @@ export function runProgram(program: Program, tensors: readonly Tensor[], backend
     current = current.filter((_, i) => !prog.step.operands.includes(i));
     const last = index === program.steps.length - 1;
     const target = last ? resultLabels : allocate(prog.step.resultLabels, sizes, dtype, `the intermediate of contraction step ${index + 1}`).view;
-    if (prog.kind === "gemm") runGemmStep(backend, prog, picked, target, sizes, dtype);
-    else runLoops(backend, picked, target, sizes, integer);
+    // Fresh: allocated here and not yet written (not the caller's `out`).
+    const fresh = !last || out === undefined;
+    if (prog.kind === "gemm") runGemmStep(backend, prog, picked, target, sizes, dtype, fresh);
+    else runLoops(backend, picked, target, sizes, integer, fresh);
     current.push(target);
   });
   return result;

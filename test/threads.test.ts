@@ -142,6 +142,29 @@ test("einsum over a window view (B1 conv shape) is bitwise identical on 1 and 2 
   }
 });
 
+test("a fresh C (cFresh: pages mapped in by the route that takes it) gives bitwise the unmarked result on every route", () => {
+  const kernel = WasmGemm.create("plain")!;
+  const routes: { name: string; cs: Case; threads: number }[] = [
+    { name: "small K", cs: { m: 64, n: 40, k: 3, batches: 2, aTransposed: false, pad: 1, f32: false, options: {} }, threads: 1 },
+    { name: "gemv (N = 2)", cs: { m: 70, n: 2, k: 50, batches: 2, aTransposed: false, pad: 0, f32: false, options: {} }, threads: 2 },
+    { name: "threaded f64", cs: CASES[2], threads: 2 },
+    { name: "threaded f32", cs: CASES[5], threads: 3 },
+    { name: "one thread f64", cs: CASES[1], threads: 1 },
+    { name: "one thread f32", cs: CASES[6], threads: 1 },
+  ];
+  routes.forEach(({ name, cs, threads }, index) => {
+    const plain = build(cs, 300 + index);
+    kernel.run(plain.task, { ...cs.options, threads, threadMin: 0 });
+    const built = build(cs, 300 + index);
+    const fresh: GemmTask = { ...built.task, cFresh: true };
+    kernel.run(fresh, { ...cs.options, threads, threadMin: 0 });
+    assert.equal(kernel.lastThreads, threads === 1 || name.startsWith("gemv") ? 1 : threads, `${name}: thread count`);
+    const want = reference(plain);
+    assert.ok(want.some((v) => v !== 0), `${name}: a non-trivial product`);
+    for (let i = 0; i < want.length; i++) if (!Object.is(plain.task.c[i], fresh.c[i])) assert.fail(`${name}: [${i}] ${fresh.c[i]} fresh vs ${plain.task.c[i]}`);
+  });
+});
+
 test("the cut-over: a small GEMM stays on the calling thread and posts no work; staging 'never' too", () => {
   const kernel = WasmGemm.create("plain")!;
   const small = build({ m: 8, n: 8, k: 8, batches: 1, aTransposed: false, pad: 0, f32: false, options: {} }, 1);

@@ -5,6 +5,7 @@
  */
 import { KernelCache, KernelCacheOptions } from "./cache";
 import { gemm } from "./gemm";
+import { faultInZeros } from "./pages";
 import { SmallKKernels } from "./smallk";
 import { loopShape } from "./loops";
 import { Backend, GemmTask, LoopTask } from "./tasks";
@@ -27,6 +28,7 @@ export class JsBackend implements Backend {
   }
 
   runGemm(task: GemmTask): void {
+    if (task.cFresh) faultInZeros(task.c as Float64Array);
     if (!this.smallK.run(task)) gemm(task);
   }
 }

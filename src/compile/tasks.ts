@@ -47,6 +47,12 @@ export interface GemmTask {
   readonly cBatch: Int32Array;
   readonly cRow: Int32Array;
   readonly cCol: Int32Array;
+  /**
+   * C's storage is a fresh zero-filled array that nothing has written yet: the kernel maps
+   * its pages in with writes (`faultInZeros`, pages.ts) before its first write-back, at a
+   * moment of its choosing (the threaded route overlaps it with the workers' first panel).
+   */
+  readonly cFresh?: boolean;
 }
 
 /** What a kernel backend provides. */

@@ -33,7 +33,8 @@ import { NumericData } from "../../types";
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from "./gemm_wasm";
 import { Reach, StripTables, canStage, packStrips, packStrips32, reach, shouldStage, stage } from "./pack";
 import { chooseScatter } from "./scatter";
-import { SmallKKernels } from "../smallk";
+import { SmallKKernels, smallKShape } from "../smallk";
+import { faultInZeros } from "../pages";
 import { gatherRuns, gemvRuns, runsReach } from "./gemv";
 import { CONTROL_BYTES, CONTROL_WORDS, Job } from "../threads/job";
 import { Pool } from "../threads/pool";
@@ -319,12 +320,20 @@ export class WasmGemm {
     const { m, n, k } = task;
     this.lastThreads = 1;
     if (m === 0 || n === 0 || k === 0) return;
+    // A fresh C is mapped in once, by the route that takes the task, before its first write.
+    let fresh = task.cFresh === true;
+    const faultIn = () => {
+      if (fresh) faultInZeros(task.c as Float64Array);
+      fresh = false;
+    };
     // Tiny K (e.g. NHWC per-tap, K = 3): packing and the C-block round trip would be the whole cost.
+    if (options.smallK !== "never" && this.smallK.enabled && smallKShape(task) !== undefined) faultIn();
     if (options.smallK !== "never" && this.smallK.run(task)) return;
     // The narrow-N route before the thread split: its sums differ from the packed sweep's, so taking
     // it must not depend on the thread count (bitwise identical results for any thread count).
-    if (!(task.c instanceof Float32Array) && options.gemv !== "never" && this.runGemv(task, options)) return;
-    if (this.runThreaded(task, options)) return;
+    if (!(task.c instanceof Float32Array) && options.gemv !== "never" && this.runGemv(task, options, faultIn)) return;
+    if (this.runThreaded(task, options, faultIn)) return;
+    faultIn();
     if (task.c instanceof Float32Array) {
       this.run32(task, task.c, options);
       return;
@@ -370,7 +379,7 @@ export class WasmGemm {
    * wasm `gemv` over A's staged copy, then C += the M results in JS. Declines (returns
    * false) unless A's K offsets form equal contiguous runs and A can be staged.
    */
-  private runGemv(task: GemmTask, options: WasmGemmOptions): boolean {
+  private runGemv(task: GemmTask, options: WasmGemmOptions, beforeWrite: () => void): boolean {
     const runs = gemvRuns(task);
     if (runs === undefined) return false;
     const tables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };
@@ -385,6 +394,7 @@ export class WasmGemm {
     const rowsAt = (bAt + roundUp(k, 2)) * 2;
     const runsAt = rowsAt + roundUp(m, 2);
     this.reserve(runsAt / 2 + roundUp(runs.starts.length, 2) / 2 + 1);
+    beforeWrite();
     stage(task.a, r, this.f64, srcAt);
     this.i32.set(task.aRow, rowsAt);
     this.i32.set(runs.starts, runsAt);
@@ -468,7 +478,7 @@ export class WasmGemm {
    * one-thread route's: the batch tables, and the C panels, which the calling thread
    * adds into task.c (workers cannot write the caller's ordinary array).
    */
-  private runThreaded(task: GemmTask, options: WasmGemmOptions): boolean {
+  private runThreaded(task: GemmTask, options: WasmGemmOptions, beforeWrite: () => void): boolean {
     const want = options.threads ?? getThreads();
     if (want <= 1) return false;
     const { m, n, k } = task;
@@ -549,8 +559,13 @@ export class WasmGemm {
     const c = task.c as Float64Array | Float32Array;
     const scatter = chooseScatter(task.cRow, task.cCol);
     const ex: KernelExports = { block: this.block, block32: this.block32, pack: this.pack, pack32: this.pack32 };
-    prefault(c, task);
+    // A fresh C is mapped in on the first panel, while the workers compute the next phase
+    // (the caller's write-back is C's only writer); any other C is prefaulted now.
+    if (task.cFresh !== true) prefault(c, task);
+    let first = true;
     this.pool.run(job, ex, (chunk: Chunk) => {
+      if (first) beforeWrite();
+      first = false;
       // One MC block at a time, as the one-thread route does: a whole panel walked column by column would miss the cache.
       for (let r = 0; r < chunk.rows; r += mcMax) {
         touch(mem, chunk.at + r * ldc, Math.min(mcMax, chunk.rows - r) * ldc);
@@ -675,9 +690,11 @@ function layoutOperand(
 
 /**
  * Writes one byte per 4 KiB page of C's storage range back to itself (bits unchanged)
- * before the workers start: a freshly allocated result is otherwise faulted in page by
- * page during the scatter, and first-touch faults cost several times more while the
- * worker threads run (measured on the B1 shape: scatter 125 ms instead of 30 ms).
+ * before the workers start, for a C that is not marked fresh (a caller's `out`): untouched
+ * pages are otherwise faulted in one by one during the scatter's column walk (measured on
+ * the B1 shape: scatter 125 ms instead of 30 ms). Reading before writing costs two faults
+ * per untouched page; a fresh C (GemmTask.cFresh) is mapped in with writes instead
+ * (faultInZeros), on the first panel.
  */
 function prefault(c: Float64Array | Float32Array, task: GemmTask): void {
   if (!ArrayBuffer.isView(c)) return;
