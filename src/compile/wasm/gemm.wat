@@ -42,7 +42,9 @@
   ;; fits the 16 SSE/AVX registers.
   ;; (Measured on Node 20 / V8 11.3, AMD Zen 3: ≈18 GFLOP/s in-cache, against 11-17
   ;; for 6×4, 4×6, 8×4, 4×8 and 2×8 tiles and for 2× k-unrolling; pre-duplicated A
-  ;; instead of load64_splat made no difference.)
+  ;; instead of load64_splat made no difference. On the later Intel Xeon machine:
+  ;; 20.6 GFLOP/s on 512³, 22-23 inside the kernel; the ceiling of 128-bit SIMD without
+  ;; FMA, see bench/README.md "Profiles and ceilings".)
   (func $micro (param $pa i32) (param $pb i32) (param $pc i32) (param $kc i32) (param $ldc i32) (param $acc i32)
     (local $end i32) (local $row i32)
     (local $b01 v128) (local $b23 v128) (local $a v128)
@@ -214,25 +216,60 @@
   ;; strip s (table entries $x[width·s .. width·s + width-1]) and p = 0 .. $len-1,
   ;; writes the floats src[x[width·s + r] + y[p]] (r = 0 .. width-1) to $dst. A last
   ;; partial strip is left to the JS driver (it packs the zero lanes). Addresses as
-  ;; in `pack`, with 4-byte elements.
+  ;; in `pack`, with 4-byte elements. The lane addresses are read once per strip; a
+  ;; strip whose lanes are adjacent elements (a row of a contiguous or window-view
+  ;; operand, the common case for B) is copied with one 16-byte load and store per 4
+  ;; lanes instead of one per lane. $width other than 4 and 8 takes the lane loop.
   (func (export "pack32") (param $src i32) (param $x i32) (param $strips i32) (param $y i32) (param $len i32) (param $dst i32) (param $width i32)
     (local $yp i32) (local $yend i32) (local $off i32) (local $xend i32) (local $lane i32)
+    (local $x0 i32) (local $x4 i32) (local $dense i32)
     (local.set $yend (i32.add (local.get $y) (i32.shl (local.get $len) (i32.const 2))))
     (block $done
       (loop $strip
         (br_if $done (i32.le_s (local.get $strips) (i32.const 0)))
         (local.set $xend (i32.add (local.get $x) (i32.shl (local.get $width) (i32.const 2))))
         (local.set $yp (local.get $y))
-        (loop $p
-          (local.set $off (i32.add (local.get $src) (i32.shl (i32.load (local.get $yp)) (i32.const 2))))
-          (local.set $lane (local.get $x))
-          (loop $r
-            (f32.store (local.get $dst) (f32.load (i32.add (local.get $off) (i32.shl (i32.load (local.get $lane)) (i32.const 2)))))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        ;; $dense: every lane's element offset is one more than the lane before it
+        (local.set $dense (i32.or (i32.eq (local.get $width) (i32.const 4)) (i32.eq (local.get $width) (i32.const 8))))
+        (local.set $lane (local.get $x))
+        (block $checked
+          (loop $check
+            (br_if $checked (i32.eqz (local.get $dense)))
+            (br_if $checked (i32.ge_u (i32.add (local.get $lane) (i32.const 4)) (local.get $xend)))
+            (local.set $dense (i32.eq (i32.load offset=4 (local.get $lane)) (i32.add (i32.load (local.get $lane)) (i32.const 1))))
             (local.set $lane (i32.add (local.get $lane) (i32.const 4)))
-            (br_if $r (i32.lt_u (local.get $lane) (local.get $xend))))
-          (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
-          (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))
+            (br $check)))
+        (local.set $x0 (i32.add (local.get $src) (i32.shl (i32.load (local.get $x)) (i32.const 2))))
+        (local.set $x4 (i32.add (local.get $x0) (i32.const 16)))
+        (if (i32.and (local.get $dense) (i32.eq (local.get $width) (i32.const 8)))
+          (then
+            (loop $p8
+              (local.set $off (i32.shl (i32.load (local.get $yp)) (i32.const 2)))
+              (v128.store (local.get $dst) (v128.load (i32.add (local.get $x0) (local.get $off))))
+              (v128.store offset=16 (local.get $dst) (v128.load (i32.add (local.get $x4) (local.get $off))))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+              (br_if $p8 (i32.lt_u (local.get $yp) (local.get $yend)))))
+          (else
+            (if (local.get $dense)
+              (then
+                (loop $p4
+                  (local.set $off (i32.shl (i32.load (local.get $yp)) (i32.const 2)))
+                  (v128.store (local.get $dst) (v128.load (i32.add (local.get $x0) (local.get $off))))
+                  (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                  (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+                  (br_if $p4 (i32.lt_u (local.get $yp) (local.get $yend)))))
+              (else
+                (loop $p
+                  (local.set $off (i32.add (local.get $src) (i32.shl (i32.load (local.get $yp)) (i32.const 2))))
+                  (local.set $lane (local.get $x))
+                  (loop $r
+                    (f32.store (local.get $dst) (f32.load (i32.add (local.get $off) (i32.shl (i32.load (local.get $lane)) (i32.const 2)))))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                    (local.set $lane (i32.add (local.get $lane) (i32.const 4)))
+                    (br_if $r (i32.lt_u (local.get $lane) (local.get $xend))))
+                  (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+                  (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))))))
         (local.set $x (local.get $xend))
         (local.set $strips (i32.sub (local.get $strips) (i32.const 1)))
         (br $strip))))
@@ -256,15 +293,30 @@
         (local.set $x2 (i32.add (local.get $src) (i32.shl (i32.load offset=8 (local.get $x)) (i32.const 3))))
         (local.set $x3 (i32.add (local.get $src) (i32.shl (i32.load offset=12 (local.get $x)) (i32.const 3))))
         (local.set $yp (local.get $y))
-        (loop $p
-          (local.set $off (i32.shl (i32.load (local.get $yp)) (i32.const 3)))
-          (f64.store (local.get $dst) (f64.load (i32.add (local.get $x0) (local.get $off))))
-          (f64.store offset=8 (local.get $dst) (f64.load (i32.add (local.get $x1) (local.get $off))))
-          (f64.store offset=16 (local.get $dst) (f64.load (i32.add (local.get $x2) (local.get $off))))
-          (f64.store offset=24 (local.get $dst) (f64.load (i32.add (local.get $x3) (local.get $off))))
-          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
-          (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
-          (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))
+        ;; adjacent lanes (a row of a contiguous or window-view operand): two 16-byte copies per p
+        (if (i32.and
+              (i32.eq (local.get $x1) (i32.add (local.get $x0) (i32.const 8)))
+              (i32.and
+                (i32.eq (local.get $x2) (i32.add (local.get $x0) (i32.const 16)))
+                (i32.eq (local.get $x3) (i32.add (local.get $x0) (i32.const 24)))))
+          (then
+            (loop $pd
+              (local.set $off (i32.shl (i32.load (local.get $yp)) (i32.const 3)))
+              (v128.store (local.get $dst) (v128.load (i32.add (local.get $x0) (local.get $off))))
+              (v128.store offset=16 (local.get $dst) (v128.load (i32.add (local.get $x2) (local.get $off))))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+              (br_if $pd (i32.lt_u (local.get $yp) (local.get $yend)))))
+          (else
+            (loop $p
+              (local.set $off (i32.shl (i32.load (local.get $yp)) (i32.const 3)))
+              (f64.store (local.get $dst) (f64.load (i32.add (local.get $x0) (local.get $off))))
+              (f64.store offset=8 (local.get $dst) (f64.load (i32.add (local.get $x1) (local.get $off))))
+              (f64.store offset=16 (local.get $dst) (f64.load (i32.add (local.get $x2) (local.get $off))))
+              (f64.store offset=24 (local.get $dst) (f64.load (i32.add (local.get $x3) (local.get $off))))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+              (br_if $p (i32.lt_u (local.get $yp) (local.get $yend))))))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (local.set $count (i32.sub (local.get $count) (i32.const 4)))
         (br $strips)))
