@@ -13,7 +13,7 @@ import { chooseConvMethod, convInfo, convolve, outputSize, type ConvCostConstant
 import { runPeers, type PeerWorkload } from "./peers";
 import { startMeta, writeResults } from "./results";
 import { formatTable, ms, ratio } from "./table";
-import { einconvThreads } from "./threads";
+import { einconvThreads, warmThreadedPaths } from "./threads";
 import { timeCall } from "./timing";
 
 /** One of the blog's three comparisons. */
@@ -116,6 +116,7 @@ export async function runConvSuite(config: BenchConfig, costs?: ConvCostConstant
   const rows: ConvRow[] = [];
   const checks = new Map<string, Checksum>();
   const threads = einconvThreads();
+  warmThreadedPaths(); // the workers' first-use compile, outside the first cells' timings
   const base = (p: ConvPoint) => ({ grid: p.grid.grid, n: p.n, f: p.f, depth: p.grid.depth, stride: p.grid.stride });
 
   for (const p of points) {

@@ -13,7 +13,7 @@ import { runPeers, type PeerEnv, type PeerOperand, type PeerRow } from "./peers"
 import { startMeta, writeResults } from "./results";
 import { formatTable, ms, ratio } from "./table";
 import type { JsPeer } from "./tfjs";
-import { einconvThreads } from "./threads";
+import { einconvThreads, warmThreadedPaths } from "./threads";
 import { timeCall, type Timing } from "./timing";
 import { einsum, windows, type EinsumOptions, type Tensor } from "../src/index";
 
@@ -104,6 +104,7 @@ export async function runEinsumSuite(config: BenchConfig, jsPeer: JsPeer | null)
   const workloads = einsumWorkloads();
   const rows: EinsumRow[] = [];
   const checks = new Map<string, Checksum>();
+  warmThreadedPaths(); // the workers' first-use compile, outside every row's timing
 
   for (const wl of workloads) {
     const operands = makeOperands(wl.operands);

@@ -14,7 +14,7 @@ import type { GridSize } from "./config";
 import { configFor } from "./config";
 import { checksum, ramp, type Checksum } from "./data";
 import { B1, FFT_POINTS, MM, PEER_WORKLOADS as W, fftWorkload, type PeerCell } from "./peer_ids";
-import { einconvThreads, type EinconvThreads } from "./threads";
+import { einconvThreads, warmThreadedPaths, type EinconvThreads } from "./threads";
 import { timeCall } from "./timing";
 import * as lib from "../src/index";
 import { conv2dNHWCPerTap, convolve } from "../src/conv";
@@ -91,6 +91,7 @@ export function timeEinconvPeers(grid: GridSize): EinconvPeerReport {
   const threads = einconvThreads();
   const label = threads.requested ?? threads.effective;
   const I = peerInputs();
+  warmThreadedPaths(); // the workers' first-use compile, outside every cell's timing
   const cells: PeerCell[] = [];
   const checks: Record<string, Checksum> = {};
   const kept: Record<string, Float64Array> = {};
