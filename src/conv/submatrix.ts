@@ -13,6 +13,7 @@ import { Tensor } from "../types";
 import { insideOutputs } from "../geometry";
 import { ConvInfo, convAxis } from "./info";
 import { checkShape } from "./padding";
+import { tapPass } from "./tap_kernel";
 
 /**
  * `out[r, q] += sum_c slab[r, q, c] * weights[c]` over a 3-D slab view and a
@@ -34,15 +35,8 @@ function accumulateTap(out: Float64Array, outOffset: number, outRow: number, sla
     }
     return;
   }
-  for (let r = 0; r < rows; r++) {
-    let p = slab.offset + r * s0;
-    const o = outOffset + r * outRow;
-    for (let q = 0; q < cols; q++, p += s1) {
-      let acc = 0;
-      for (let c = 0, pc = p; c < depth; c++, pc += s2) acc += d[pc] * weights[c];
-      out[o + q] += acc;
-    }
-  }
+  // Several channels: the generated pass for this depth (tap_kernel.ts), or the loop.
+  tapPass(depth, s2)(d, slab.offset, rows, cols, s0, s1, s2, out, outOffset, outRow, weights);
 }
 
 /**
