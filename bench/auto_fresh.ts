@@ -66,7 +66,7 @@ export function evaluateFresh(points: readonly FitPoint[], constants: ConvCostCo
     for (const p of ps) {
       const times = NAMES.flatMap((m) => (p.times[m] === undefined ? [] : [{ m, t: p.times[m]! }]));
       const best = times.reduce((a, b) => (b.t < a.t ? b : a));
-      const chosen = chooseConvMethod(p.info, constants).method;
+      const chosen = chooseConvMethod(p.info, constants, p.threads).method;
       const t = p.times[chosen];
       // A method the budget skipped is never faster than one that ran (they are skipped for their size), but it has no time: count it as a miss.
       const r = t === undefined ? Infinity : t / best.t;

@@ -42,7 +42,7 @@ import { median } from "./timing";
 
 /** Which work count each constant multiplies ("call" = a constant 1 per call): the linear form of estimateConvCosts. */
 const FEATURE_OF: { [M in ConvMethodName]: Record<keyof ConvCostConstants[M], keyof ConvCostFeatures | "call"> } = {
-  fft: { perModelNs: "fftModelNs", perCall: "call" },
+  fft: { perModelNs: "fftSerialModelNs", perThreadedModelNs: "fftThreadedModelNs", perCall: "call" },
   submatrix: { perMac: "macs", perSlabElement: "slabElements", perTap: "taps", perSpilledLine: "spilledLines", perCall: "call" },
   strided: { perMac: "macs", perOutput: "outputs", perDataElement: "dataElements", perCall: "call" },
 };
@@ -54,6 +54,8 @@ export interface FitPoint {
   f: number;
   features: ConvCostFeatures;
   info: ReturnType<typeof convInfo>;
+  /** einconv's thread count in that run (rows from before the thread pool: 1); the features and choices are for it. */
+  threads: number;
   times: Partial<Record<ConvMethodName, number>>;
   /** Measured time of `auto` as it ran in the benchmark (ns), when present. */
   auto?: number;
@@ -74,7 +76,8 @@ export function loadPoints(file: string, stat: TimingStat = "cpu"): FitPoint[] {
       const data = r.depth ? [r.n, r.n, r.depth] : [r.n, r.n];
       const kernel = r.depth ? [r.f, r.f, r.depth] : [r.f, r.f];
       const info = convInfo(data, kernel, { stride: r.stride });
-      p = { grid: r.grid, n: r.n, f: r.f, info, features: convCostFeatures(info), times: {} };
+      const threads = r.threads ?? 1;
+      p = { grid: r.grid, n: r.n, f: r.f, info, threads, features: convCostFeatures(info, threads), times: {} };
       byPoint.set(key, p);
     }
     const ns = (stat === "min" ? r.min_ms : stat === "cpu" ? (r.cpu_ms ?? r.median_ms) : r.median_ms) * 1e6;
@@ -116,7 +119,7 @@ function featureValue(features: ConvCostFeatures, name: keyof ConvCostFeatures |
 /** estimateConvCosts through FEATURE_OF; checked against the real one so the two cannot drift apart. */
 function checkFeatureMap(points: FitPoint[]): void {
   for (const p of points.slice(0, 5)) {
-    const real = estimateConvCosts(p.info, DEFAULT_CONV_COSTS);
+    const real = estimateConvCosts(p.info, DEFAULT_CONV_COSTS, p.threads);
     for (const m of CONV_METHODS) {
       const consts = DEFAULT_CONV_COSTS[m] as Record<string, number>;
       const mine = Object.entries(FEATURE_OF[m]).reduce((s, [c, feat]) => s + consts[c] * featureValue(p.features, feat as keyof ConvCostFeatures | "call"), 0);
@@ -183,14 +186,15 @@ export function leastSquaresFit(points: FitPoint[]): ConvCostConstants {
     const A = used.map((p) => names.map((c) => featureValue(p.features, (FEATURE_OF[m] as Record<string, keyof ConvCostFeatures | "call">)[c]) / p.times[m]!));
     const x = nnls(A, used.map(() => 1));
     const target = fitted[m] as Record<string, number>;
-    names.forEach((c, j) => (target[c] = x[j]));
+    // A work count no point has (no threaded FFT in one-thread runs): leave that constant absent (its default rule).
+    names.forEach((c, j) => (A.every((row) => row[j] === 0) ? delete target[c] : (target[c] = x[j])));
   }
   return fitted;
 }
 
 /** Time of the method the model picks at a point over the fastest measured one (Infinity if it picks one that was not run). */
 export function choiceRatio(p: FitPoint, constants: ConvCostConstants): number {
-  const chosen = chooseConvMethod(p.info, constants).method;
+  const chosen = chooseConvMethod(p.info, constants, p.threads).method;
   const best = Math.min(...Object.values(p.times));
   const t = p.times[chosen];
   return t === undefined ? Infinity : t / best;
@@ -204,7 +208,7 @@ export function worstByGrid(points: FitPoint[], constants: ConvCostConstants): M
     const ratios = ps.map((p) => choiceRatio(p, constants));
     const i = ratios.indexOf(Math.max(...ratios));
     const mean = Math.exp(ratios.reduce((s, r) => s + Math.log(Math.min(r, 1e6)), 0) / ratios.length);
-    out.set(grid, { worst: ratios[i], at: `n${ps[i].n} f${ps[i].f} -> ${chooseConvMethod(ps[i].info, constants).method}`, mean });
+    out.set(grid, { worst: ratios[i], at: `n${ps[i].n} f${ps[i].f} -> ${chooseConvMethod(ps[i].info, constants, ps[i].threads).method}`, mean });
   }
   return out;
 }
@@ -273,7 +277,7 @@ export function rescaleToTimes(points: FitPoint[], constants: ConvCostConstants)
   let sumLog = 0;
   let count = 0;
   for (const p of points) {
-    const est = estimateConvCosts(p.info, constants);
+    const est = estimateConvCosts(p.info, constants, p.threads);
     for (const m of CONV_METHODS) {
       const t = p.times[m];
       if (t !== undefined && est[m] > 0) {

@@ -42,7 +42,7 @@ test("perSpilledLine: optional (older constants mean 0) and steers large sparse 
 
 test("fit_auto's least squares recovers known constants from times the model itself predicts", () => {
   const known: ConvCostConstants = {
-    fft: { perModelNs: 1.5, perCall: 50000 },
+    fft: { perModelNs: 1.5, perThreadedModelNs: 0.9, perCall: 50000 },
     submatrix: { perMac: 2, perSlabElement: 0.5, perTap: 100, perSpilledLine: 20, perCall: 1000 },
     strided: { perMac: 2.5, perOutput: 20, perCall: 10000 },
   };
@@ -50,8 +50,11 @@ test("fit_auto's least squares recovers known constants from times the model its
   for (const n of [32, 64, 128, 256, 384, 512]) {
     for (const f of [3, 5, 9, 15]) {
       for (const info of [convInfo([n, n], [f, f]), convInfo([n, n, 5], [f, f, 5], { stride: 2 }), grid3(n, f)]) {
-        const times = estimateConvCosts(info, known);
-        points.push({ grid: info.inChannels, n, f, info, features: convCostFeatures(info), times });
+        // Runs at 1 and 2 threads: the threaded FFT constant is fitted from the 2-thread points whose passes are split.
+        for (const threads of [1, 2]) {
+          const times = estimateConvCosts(info, known, threads);
+          points.push({ grid: info.inChannels, n, f, info, threads, features: convCostFeatures(info, threads), times });
+        }
       }
     }
   }
@@ -61,4 +64,25 @@ test("fit_auto's least squares recovers known constants from times the model its
     const got = fitted[m] as Record<string, number>;
     for (const c of Object.keys(want)) assert.ok(Math.abs(got[c] - want[c]) <= 1e-4 * want[c], `${m}.${c}: ${got[c]} vs ${want[c]}`);
   }
+  // One-thread runs alone have no threaded FFT: that constant stays absent (= perModelNs), never a fitted 0.
+  const oneThread = leastSquaresFit(points.filter((p) => p.threads === 1));
+  assert.equal(oneThread.fft.perThreadedModelNs, undefined);
+  assert.ok(Math.abs(oneThread.fft.perModelNs - 1.5) <= 1e-4 * 1.5);
+});
+
+test("the FFT's features follow the runner's thread cut-over", () => {
+  const big = convInfo([256, 256], [9, 9]);
+  const small = convInfo([32, 32], [9, 9]);
+  const one = convCostFeatures(big, 1);
+  const two = convCostFeatures(big, 2);
+  assert.ok(one.fftModelNs > 0 && one.fftModelNs === two.fftModelNs);
+  assert.deepEqual([one.fftSerialModelNs, one.fftThreadedModelNs], [one.fftModelNs, 0]);
+  assert.deepEqual([two.fftSerialModelNs, two.fftThreadedModelNs], [0, two.fftModelNs]);
+  const s = convCostFeatures(small, 2);
+  assert.deepEqual([s.fftSerialModelNs, s.fftThreadedModelNs], [s.fftModelNs, 0], "below FFT_THREAD_MIN: the calling thread");
+  const c: ConvCostConstants = { ...DEFAULT_CONV_COSTS, fft: { perModelNs: 1, perThreadedModelNs: 0.5, perCall: 0 } };
+  assert.equal(estimateConvCosts(big, c, 2).fft, 0.5 * two.fftModelNs);
+  assert.equal(estimateConvCosts(big, c, 1).fft, one.fftModelNs);
+  const legacy: ConvCostConstants = { ...DEFAULT_CONV_COSTS, fft: { perModelNs: 1, perCall: 0 } };
+  assert.equal(estimateConvCosts(big, legacy, 2).fft, two.fftModelNs, "absent perThreadedModelNs = perModelNs");
 });

@@ -12,9 +12,13 @@
  * - `strided   = perMac*macs + perOutput*outputs + perDataElement*dataElements + perCall`
  *   (one dot product of length `kh*kw*c` per output through the window view, after the
  *   GEMM stages the data the view reaches into wasm memory);
- * - `fft       = perModelNs*fftModelNs + perCall`: `fftModelNs` is the modelled time of
- *   the plan `conv2dFFT` will really run (its polyphase split and overlap-save blocks,
- *   chosen by `planConv2dFFT`), from the one FFT cost model in `conv/fft/cost.ts`;
+ * - `fft       = perModelNs*fftSerialModelNs + perThreadedModelNs*fftThreadedModelNs + perCall`:
+ *   the modelled time of the plan `conv2dFFT` will really run (its polyphase split and
+ *   overlap-save blocks, chosen by `planConv2dFFT`), from the one FFT cost model in
+ *   `conv/fft/cost.ts`, counted under the first feature when its passes stay on the calling
+ *   thread and under the second when they are split over the worker threads (the
+ *   runner's own cut-over rule, `splitsPasses`, at the current thread count): the model
+ *   counts work, and two threads do the same work in about 0.7x the time;
  *   `perCall` adds what `convolve` does around it (padding copy, kernel dilation,
  *   fresh transform tables).
  * Being linear in the constants, the model can be refitted by least squares
@@ -24,6 +28,8 @@ import { BoundedMemo } from "../memo";
 import { ConvInfo } from "./info";
 import { fftWorkCost } from "./fft/cost";
 import { planConv2dFFT } from "./fft/plan";
+import { FFTWorkSize, planWorkSize, splitsPasses } from "./fft/runner";
+import { getThreads } from "../compile/threads/settings";
 
 /** The concrete methods `convolve` can run. */
 export type ConvMethodName = "fft" | "submatrix" | "strided";
@@ -33,8 +39,13 @@ export const CONV_METHODS: readonly ConvMethodName[] = Object.freeze(["fft", "su
 
 /** Fitted constants of the cost model, in nanoseconds per unit of work. */
 export interface ConvCostConstants {
-  /** `perModelNs` scales the FFT cost model's time (1 = trust it as is); `perCall` is convolve's overhead around conv2dFFT. */
-  fft: { perModelNs: number; perCall: number };
+  /**
+   * `perModelNs` scales the FFT cost model's time of a plan run on the calling thread
+   * (1 = trust it as is), `perThreadedModelNs` of a plan whose passes are split over the
+   * worker threads (absent = perModelNs: constants fitted before threads); `perCall` is
+   * convolve's overhead around conv2dFFT.
+   */
+  fft: { perModelNs: number; perThreadedModelNs?: number; perCall: number };
   submatrix: {
     perMac: number;
     perSlabElement: number;
@@ -77,9 +88,9 @@ export interface ConvCostConstants {
  * 0.97 and 12400 ns. Refitting all constants together is issue 10's.
  */
 export const DEFAULT_CONV_COSTS: Readonly<ConvCostConstants> = Object.freeze({
-  fft: Object.freeze({ perModelNs: 1, perCall: 12000 }),
-  submatrix: Object.freeze({ perMac: 1.4, perSlabElement: 0.937, perTap: 200, perSpilledLine: 10.7, perCall: 1050 }),
-  strided: Object.freeze({ perMac: 2.44, perOutput: 97.5, perCall: 29400 }),
+  fft: Object.freeze({ perModelNs: 0.763, perThreadedModelNs: 0.763, perCall: 32400 }),
+  submatrix: Object.freeze({ perMac: 1.63, perSlabElement: 0.355, perTap: 87, perSpilledLine: 0.0011, perCall: 5750 }),
+  strided: Object.freeze({ perMac: 0.202, perOutput: 12.9, perCall: 9830, perDataElement: 0.489 }),
 });
 
 /** Work counts the cost model weighs (see the module comment). */
@@ -94,6 +105,10 @@ export interface ConvCostFeatures {
   slabElements: number;
   /** Modelled time (ns) of conv2dFFT's own plan, from the one FFT cost model (`conv/fft/cost.ts`). */
   fftModelNs: number;
+  /** {@link fftModelNs} when the plan's passes run on the calling thread alone, else 0. */
+  fftSerialModelNs: number;
+  /** {@link fftModelNs} when the plan's passes are split over the worker threads (`splitsPasses` at the thread count), else 0. */
+  fftThreadedModelNs: number;
   /**
    * Cache lines the sub-matrix passes fetch from memory rather than cache:
    * `taps * outputs * linesPerOutput * spill`. Each pass reads `c` contiguous values
@@ -135,18 +150,24 @@ function spilledLines(info: ConvInfo, taps: number, outputs: number): number {
  * Modelled time (ns) of the FFT plan conv2dFFT runs for this convolution: the padded
  * data and dilated kernel (what `convolve` hands over) planned by `planConv2dFFT`.
  */
-function fftModelNs(info: ConvInfo): number {
+function fftModel(info: ConvInfo): FFTModel {
   const key = [info.paddedHeight, info.paddedWidth, info.dataRank, info.inChannels, info.effectiveKernelHeight, info.effectiveKernelWidth, info.kernelRank, info.strideHeight, info.strideWidth].join(",");
-  return fftModels.get(key, () => planFFTModelNs(info));
+  return fftModels.get(key, () => planFFTModel(info));
+}
+
+/** The modelled time of a shape's FFT plan and its transform work (for the thread cut-over). */
+interface FFTModel {
+  readonly ns: number;
+  readonly work: FFTWorkSize;
 }
 
 /**
  * fftModelNs by shape: planning searches many FFT plans (10-20 µs), as long as a whole
  * small direct convolution, so `auto` on a repeated shape must not redo it.
  */
-const fftModels = new BoundedMemo<number>(256);
+const fftModels = new BoundedMemo<FFTModel>(256);
 
-function planFFTModelNs(info: ConvInfo): number {
+function planFFTModel(info: ConvInfo): FFTModel {
   const depth = info.dataRank === 3 ? [info.inChannels] : [];
   const kernelDepth = info.kernelRank === 3 ? [info.inChannels] : [];
   const plan = planConv2dFFT(
@@ -154,16 +175,20 @@ function planFFTModelNs(info: ConvInfo): number {
     [info.effectiveKernelHeight, info.effectiveKernelWidth, ...kernelDepth],
     { stride: [info.strideHeight, info.strideWidth] },
   );
-  return fftWorkCost(plan.work);
+  return { ns: fftWorkCost(plan.work), work: planWorkSize(plan) };
 }
 
 /**
- * The work counts of {@link ConvCostFeatures} for one convolution (pure).
+ * The work counts of {@link ConvCostFeatures} for one convolution (pure), for `threads`
+ * threads (default: the current setting, {@link getThreads}).
  *
  * @example
  * convCostFeatures(convInfo([10, 10], [3, 3])).macs; // 8*8*3*3 = 576
+ * convCostFeatures(convInfo([256, 256], [9, 9]), 1).fftThreadedModelNs; // 0: one thread
  */
-export function convCostFeatures(info: ConvInfo): ConvCostFeatures {
+export function convCostFeatures(info: ConvInfo, threads: number = getThreads()): ConvCostFeatures {
+  const fft = fftModel(info);
+  const threaded = splitsPasses(fft.work, threads);
   const c = info.inChannels;
   const outputs = info.outHeight * info.outWidth;
   const taps = info.kernelHeight * info.kernelWidth;
@@ -174,7 +199,9 @@ export function convCostFeatures(info: ConvInfo): ConvCostFeatures {
     slabElements: taps * outputs,
     spilledLines: spilledLines(info, taps, outputs),
     dataElements: info.paddedHeight * info.paddedWidth * c,
-    fftModelNs: fftModelNs(info),
+    fftModelNs: fft.ns,
+    fftSerialModelNs: threaded ? 0 : fft.ns,
+    fftThreadedModelNs: threaded ? fft.ns : 0,
   };
 }
 
@@ -187,11 +214,11 @@ export type ConvCostEstimates = Record<ConvMethodName, number>;
  * @example
  * estimateConvCosts(convInfo([256, 256, 5], [9, 9, 5], { stride: 2 })); // { fft, submatrix, strided } in ns
  */
-export function estimateConvCosts(info: ConvInfo, constants: ConvCostConstants = DEFAULT_CONV_COSTS): ConvCostEstimates {
-  const f = convCostFeatures(info);
+export function estimateConvCosts(info: ConvInfo, constants: ConvCostConstants = DEFAULT_CONV_COSTS, threads: number = getThreads()): ConvCostEstimates {
+  const f = convCostFeatures(info, threads);
   const { fft, submatrix, strided } = constants;
   return {
-    fft: fft.perModelNs * f.fftModelNs + fft.perCall,
+    fft: fft.perModelNs * f.fftSerialModelNs + (fft.perThreadedModelNs ?? fft.perModelNs) * f.fftThreadedModelNs + fft.perCall,
     submatrix:
       submatrix.perMac * f.macs +
       submatrix.perSlabElement * f.slabElements +
@@ -216,8 +243,8 @@ export interface ConvMethodChoice {
  * chooseConvMethod(convInfo([256, 256], [3, 3])).method;          // "submatrix" for tiny kernels
  * chooseConvMethod(convInfo([256, 256], [3, 3]), myFitted).estimates; // ns per method
  */
-export function chooseConvMethod(info: ConvInfo, constants: ConvCostConstants = DEFAULT_CONV_COSTS): ConvMethodChoice {
-  const estimates = estimateConvCosts(info, constants);
+export function chooseConvMethod(info: ConvInfo, constants: ConvCostConstants = DEFAULT_CONV_COSTS, threads: number = getThreads()): ConvMethodChoice {
+  const estimates = estimateConvCosts(info, constants, threads);
   let method: ConvMethodName = CONV_METHODS[0];
   for (const m of CONV_METHODS) if (estimates[m] < estimates[method]) method = m;
   return { method, estimates };

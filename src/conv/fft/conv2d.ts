@@ -51,7 +51,7 @@ import { JobRange, KernelColumns, PlaneSize, planeBins } from "../../fft/plane";
 import { BlockTerm, LocalRunner, PlaneBlock, PlaneRunner, SharedMemoryFull } from "../../fft/threaded";
 import { blockOutputs } from "./split";
 import { Conv2dFFTPlan, Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
-import { FFTThreadOptions, choosePlaneRunner } from "./runner";
+import { FFTThreadOptions, choosePlaneRunner, planWorkSize } from "./runner";
 
 /** Options of {@link conv2dFFT}. */
 export interface Conv2dFFTOptions extends Conv2dFFTPlanOptions, FFTThreadOptions {
@@ -134,10 +134,7 @@ function phaseBlock(v: RealView, p: [number, number], f: [number, number], start
 export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): NdArray<Float64Array> {
   const plan = planConv2dFFT(x.shape, kernel.shape, opts);
   const plans = opts.plans ?? new FFTPlans();
-  const { rows, cols } = plan;
-  const size: PlaneSize = { n0: rows.size, n1: cols.size };
-  const terms = rows.livePhases * cols.livePhases * (kernel.shape.length === 3 ? kernel.shape[2] : 1);
-  const runner = choosePlaneRunner({ size, blocks: rows.blocks * cols.blocks, terms }, plans, opts);
+  const runner = choosePlaneRunner(planWorkSize(plan), plans, opts);
   try {
     return run(x, kernel, plan, plans, runner);
   } catch (err) {

@@ -7,6 +7,7 @@ import { defaultBackend } from "../../compile/backend";
 import { getThreads } from "../../compile/threads/settings";
 import { WasmBackend } from "../../compile/wasm/backend";
 import { ConvError } from "../../fft/errors";
+import type { Conv2dFFTPlan } from "./plan";
 import { FFTPlans } from "../../fft/plan";
 import { PlaneSize } from "../../fft/plane";
 import { LocalRunner, PlaneRunner, ThreadedRunner } from "../../fft/threaded";
@@ -53,13 +54,27 @@ export interface FFTThreadOptions {
   readonly threadMin?: number;
 }
 
+/** The transform work of a plan (what the cut-over weighs). */
+export function planWorkSize(plan: Conv2dFFTPlan): FFTWorkSize {
+  const { rows, cols } = plan;
+  return { size: { n0: rows.size, n1: cols.size }, blocks: rows.blocks * cols.blocks, terms: rows.livePhases * cols.livePhases * plan.channels };
+}
+
+/**
+ * Whether the passes of a convolution of this work are split over `threads` threads
+ * (the one home of the cut-over rule: the runner and `auto`'s cost model both ask it).
+ * A pool that fails to start still runs them on the calling thread.
+ */
+export function splitsPasses(work: FFTWorkSize, threads: number, threadMin = FFT_THREAD_MIN): boolean {
+  return threads > 1 && work.size.n0 * work.size.n1 * work.blocks * work.terms >= threadMin;
+}
+
 /** The runner for one convolution (see {@link FFT_THREAD_MIN}). */
 export function choosePlaneRunner(work: FFTWorkSize, plans: FFTPlans, options: FFTThreadOptions): PlaneRunner {
   const want = options.threads ?? getThreads();
   if (!Number.isInteger(want) || want < 1) throw new ConvError(`conv2dFFT: threads must be a positive integer (got ${String(want)})`);
   const local = new LocalRunner(plans);
-  const samples = work.size.n0 * work.size.n1 * work.blocks * work.terms;
-  if (want === 1 || samples < (options.threadMin ?? FFT_THREAD_MIN)) return local;
+  if (!splitsPasses(work, want, options.threadMin)) return local;
   const backend = defaultBackend();
   const kernel = backend instanceof WasmBackend ? backend.wasmKernel : undefined;
   if (kernel === undefined) return local; // no wasm kernel, no shared memory and no pool
