@@ -13,8 +13,8 @@
  *    the fastest method" (the target, <= 1.1x) and the worst measured `auto` call over the fastest
  *    method (`as run`: adds the choice overhead and the noise of timing auto separately)
  *    -> auto_eval.json.
- * K defaults to 3: about 1 min per default-grid run on the 2-core machine plus ~1.5 min of fitting,
- * so ~5 min in all.
+ * K defaults to 3: about 40 s per default-grid run on the 2-core machine plus a few seconds of
+ * fitting, so ~2 min in all (132 s on 2026-12-03).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -64,33 +64,26 @@ export interface ConvCostConstants {
 }
 
 /**
- * Constants fitted on this project's machine (2 cores, Node 20, AMD EPYC) by
- * `npm run bench:fit` (bench/fit_auto.ts: one non-negative least-squares fit per
- * method on relative error, then a multi-start search minimising the worst
- * "chosen / fastest" ratio per grid; medians of four timing runs of the blog's three
- * grids in bench/results/fit_runs/ plus the full grid, n up to 512).
- * Worst ratio of `auto`'s choice over the fastest method, grids 1 / 2 / 3:
- * - on those median timings: 1.00x / 1.19x / 1.08x (1.42x / 1.32x / 1.46x before the
- *   `spilledLines` term and the multi-start search);
- * - on the full-grid run alone: 1.00x / 1.19x / 1.39x (the 1.39x is a one-run hiccup:
- *   a 0.08 ms sub-matrix call timed at 0.14 ms);
- * - on a fresh default-grid run not used for the fit (load average 1.6-2): 1.00x / 1.00x
- *   / 1.26x (grid 3, n=128 f=31: fft and sub-matrix within 8% of each other, fft's time
- *   varying 7.7-10.2 ms from run to run).
- * Refit with the benchmark on another machine or after engine changes.
+ * Constants fitted on this project's machine (2 × Intel Xeon VM, Node 20, einconv at its
+ * default 2 threads) by `npm run bench:all` (its `bench:auto` step, bench/auto_fresh.ts):
+ * bench/fit_auto.ts fits each method by non-negative least squares on relative error,
+ * then a multi-start search minimises the worst "chosen / fastest" ratio per grid, on the
+ * medians of two timing runs of the blog's three grids (bench/results/fit_runs/), and the
+ * constants are judged on a third, fresh run the fit never saw
+ * (bench/results/auto_eval.json, 2026-12-03): worst "chosen / fastest" 1.00x / 1.00x /
+ * 1.16x for grids 1 / 2 / 3 (grid 3 n = 64, f = 5: sub-matrix 0.058 ms chosen where
+ * strided took 0.050; the two are within 20% on most small grid-3 cells and trade places
+ * from run to run). Earlier fits the same day, with one FFT constant for threaded and
+ * one-thread plans: 1.32x on grid 1 (a threaded FFT priced as a serial one).
  *
- * The FFT entry is not from that fit: since issue 9 `auto` prices the FFT with the one
- * FFT cost model (`conv/fft/cost.ts`, fitted on forced conv2dFFT plans) taken as is
- * (`perModelNs: 1`), plus `perCall: 12000` ns for convolve's work around conv2dFFT.
- * That per-call value keeps `auto`'s picks equal to the previous model's on 208 of the
- * 210 points of bench/results/conv_grids.full.json, with the same worst ratio per grid
- * (1.00x / 1.18x / 1.39x); a least-squares fit to the recorded fft times alone gives
- * 0.97 and 12400 ns. Refitting all constants together is issue 10's.
+ * Since the sub-matrix passes are generated per channel count (tap_kernel.ts) their
+ * per-multiply-add cost is about a third of the loop's (0.545 against 1.63 ns). Refit with
+ * the benchmark on another machine or after engine changes.
  */
 export const DEFAULT_CONV_COSTS: Readonly<ConvCostConstants> = Object.freeze({
-  fft: Object.freeze({ perModelNs: 0.763, perThreadedModelNs: 0.763, perCall: 32400 }),
-  submatrix: Object.freeze({ perMac: 1.63, perSlabElement: 0.355, perTap: 87, perSpilledLine: 0.0011, perCall: 5750 }),
-  strided: Object.freeze({ perMac: 0.202, perOutput: 12.9, perCall: 9830, perDataElement: 0.489 }),
+  fft: Object.freeze({ perModelNs: 0.96, perThreadedModelNs: 0.758, perCall: 20600 }),
+  submatrix: Object.freeze({ perMac: 0.545, perSlabElement: 1.4, perTap: 109, perSpilledLine: 0.384, perCall: 5790 }),
+  strided: Object.freeze({ perMac: 0.199, perOutput: 11.8, perCall: 10500, perDataElement: 0.491 }),
 });
 
 /** Work counts the cost model weighs (see the module comment). */
