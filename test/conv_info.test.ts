@@ -130,3 +130,20 @@ test("convInfo: clear errors naming sizes, axes and channel counts", () => {
   assert.equal(convInfo([2, 2], [5, 5], { mode: "same" }).outHeight, 2);
   assert.equal(convInfo([2, 2], [5, 5], { mode: "full" }).outWidth, 6);
 });
+
+test("convInfo memoises repeated shapes: equal records, independent copies, errors never cached", () => {
+  const a = convInfo([32, 32, 10], [9, 9, 10], { stride: 5 });
+  const b = convInfo([32, 32, 10], [9, 9, 10], { stride: 5 });
+  assert.deepEqual(a, b);
+  assert.notEqual(a, b, "a copy per call");
+  (a as { outHeight: number }).outHeight = -1;
+  assert.equal(convInfo([32, 32, 10], [9, 9, 10], { stride: 5 }).outHeight, 5, "a caller's change does not reach the memo");
+  assert.deepEqual(convInfo([32, 32, 10], [9, 9, 10], { stride: [5, 5] }), b);
+  // Values a key could confuse with a valid one still raise their own errors.
+  assert.throws(() => convInfo([32, 32, 10], [9, 9, 10], { stride: "5" as unknown as number }), /stride/);
+  assert.throws(() => convInfo([32, 32, 10], [9, 9, 10], { stride: NaN }), /stride/);
+  assert.throws(() => convInfo([32, 32, 10], [9, 9, 10], { stride: 0 }), /stride/);
+  assert.throws(() => convInfo([32, 32, 10], [9, 9, 10], { mode: "Same" as never }), /unknown mode "Same"/);
+  assert.throws(() => convInfo([4, 4], [9, 9]), /./, "a kernel larger than the data, twice");
+  assert.throws(() => convInfo([4, 4], [9, 9]), /./);
+});

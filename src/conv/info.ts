@@ -7,6 +7,7 @@
  */
 
 import { describe } from "../validate";
+import { BoundedMemo } from "../memo";
 import { ConvError } from "../fft/errors";
 import { AxisGeometry, axisGeometry, checkCount, samePadding } from "../geometry";
 
@@ -153,6 +154,35 @@ export interface ConvInfo {
  * convInfo([50, 60, 3], [4, 4], { mode: "same" }).padBottom; // 2
  */
 export function convInfo(dataShape: readonly number[], kernelShape: readonly number[], options: ConvShapeOptions = {}): ConvInfo {
+  // Small convolutions take 10-20 µs, and working this out is 2-3 of them: repeated shapes are
+  // memoised (a copy is returned, so callers may change theirs). Keys only from plain numbers,
+  // so anything that must raise an error is computed, never looked up.
+  const key = infoKey(dataShape, kernelShape, options);
+  if (key === undefined) return computeConvInfo(dataShape, kernelShape, options);
+  return { ...infos.get(key, () => computeConvInfo(dataShape, kernelShape, options)) };
+}
+
+const infos = new BoundedMemo<ConvInfo>(256);
+
+/** A memo key for finite-number shapes and options (undefined when anything else is given). */
+function infoKey(dataShape: readonly number[], kernelShape: readonly number[], options: ConvShapeOptions | undefined): string | undefined {
+  if (options === null || typeof options !== "object") return undefined;
+  const parts: string[] = [];
+  const add = (v: unknown): boolean => {
+    if (v === undefined) parts.push("u");
+    else if (typeof v === "number" && Number.isFinite(v)) parts.push(String(v));
+    else if (Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x))) parts.push(`[${v.join(",")}]`);
+    else return false;
+    return true;
+  };
+  const mode = options.mode;
+  if (mode !== undefined && mode !== "valid" && mode !== "same" && mode !== "full") return undefined;
+  if (!add(Array.isArray(dataShape) ? [...dataShape] : null) || !add(Array.isArray(kernelShape) ? [...kernelShape] : null)) return undefined;
+  if (!add(options.stride) || !add(options.padding) || !add(options.dilation)) return undefined;
+  return `${mode ?? "valid"}|${parts.join("|")}`;
+}
+
+function computeConvInfo(dataShape: readonly number[], kernelShape: readonly number[], options: ConvShapeOptions): ConvInfo {
   const mode = options.mode ?? "valid";
   modePadding(mode, 1); // validates the name
   if (dataShape.length !== 2 && dataShape.length !== 3) {
