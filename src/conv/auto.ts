@@ -71,19 +71,21 @@ export interface ConvCostConstants {
  * medians of two timing runs of the blog's three grids (bench/results/fit_runs/), and the
  * constants are judged on a third, fresh run the fit never saw
  * (bench/results/auto_eval.json, 2026-12-03): worst "chosen / fastest" 1.00x / 1.00x /
- * 1.16x for grids 1 / 2 / 3 (grid 3 n = 64, f = 5: sub-matrix 0.058 ms chosen where
- * strided took 0.050; the two are within 20% on most small grid-3 cells and trade places
- * from run to run). Earlier fits the same day, with one FFT constant for threaded and
- * one-thread plans: 1.32x on grid 1 (a threaded FFT priced as a serial one).
+ * 1.11x for grids 1 / 2 / 3 (grid 3 n = 64, f = 5: sub-matrix chosen where strided was
+ * 11% faster; the two are within 20% of each other on the small grid-3 cells and trade
+ * places from run to run: 1.16x on the same cell in the run before). Earlier fits the same
+ * day, with one FFT constant for threaded and one-thread plans: 1.32x on grid 1 (a threaded
+ * FFT priced as a serial one).
  *
- * Since the sub-matrix passes are generated per channel count (tap_kernel.ts) their
- * per-multiply-add cost is about a third of the loop's (0.545 against 1.63 ns). Refit with
- * the benchmark on another machine or after engine changes.
+ * The constants themselves move a lot between fits on different runs (sub-matrix perMac
+ * 0.55-1.76 ns with perTap 27-109 ns trading against it; fft perModelNs 0.34-0.96): the
+ * grids constrain the choices, not each work count's price. Refit with the benchmark on
+ * another machine or after engine changes.
  */
 export const DEFAULT_CONV_COSTS: Readonly<ConvCostConstants> = Object.freeze({
-  fft: Object.freeze({ perModelNs: 0.96, perThreadedModelNs: 0.758, perCall: 20600 }),
-  submatrix: Object.freeze({ perMac: 0.545, perSlabElement: 1.4, perTap: 109, perSpilledLine: 0.384, perCall: 5790 }),
-  strided: Object.freeze({ perMac: 0.199, perOutput: 11.8, perCall: 10500, perDataElement: 0.491 }),
+  fft: Object.freeze({ perModelNs: 0.343, perThreadedModelNs: 0.465, perCall: 51200 }),
+  submatrix: Object.freeze({ perMac: 1.76, perSlabElement: 0.32, perTap: 26.6, perSpilledLine: 0.59, perCall: 1050 }),
+  strided: Object.freeze({ perMac: 0.112, perOutput: 7.22, perCall: 10700, perDataElement: 1.86 }),
 });
 
 /** Work counts the cost model weighs (see the module comment). */
