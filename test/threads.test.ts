@@ -163,6 +163,17 @@ test("a fresh C (cFresh: pages mapped in by the route that takes it) gives bitwi
     assert.ok(want.some((v) => v !== 0), `${name}: a non-trivial product`);
     for (let i = 0; i < want.length; i++) if (!Object.is(plain.task.c[i], fresh.c[i])) assert.fail(`${name}: [${i}] ${fresh.c[i]} fresh vs ${plain.task.c[i]}`);
   });
+  // Products that are all -0 (A = -1, B = +0): the stored first span (x + 0) gives +0, as adding into +0 does.
+  for (const threads of [1, 2]) {
+    const built = build(CASES[0], 9);
+    built.a.fill(-1);
+    built.b.fill(0);
+    const plain: GemmTask = { ...built.task, c: new Float64Array(built.task.c.length) };
+    const fresh: GemmTask = { ...built.task, c: new Float64Array(built.task.c.length), cFresh: true };
+    kernel.run(plain, { threads, threadMin: 0 });
+    kernel.run(fresh, { threads, threadMin: 0 });
+    for (let i = 0; i < plain.c.length; i++) if (!Object.is(plain.c[i], fresh.c[i]) || !Object.is(fresh.c[i], 0)) assert.fail(`-0 products, ${threads} thread(s): [${i}] ${Object.is(fresh.c[i], -0) ? "-0" : fresh.c[i]}`);
+  }
 });
 
 test("the cut-over: a small GEMM stays on the calling thread and posts no work; staging 'never' too", () => {

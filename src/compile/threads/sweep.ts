@@ -37,6 +37,8 @@ export interface Chunk {
   readonly j0: number;
   readonly nc: number;
   readonly at: number;
+  /** Whether the panel is its elements' first K span (the write-back may store instead of add into a fresh C). */
+  readonly first: boolean;
 }
 
 type Packer = (base: number, x0: number, count: number, y0: number, len: number, at: number) => void;
@@ -124,7 +126,7 @@ export function runShare(job: Job, id: number, ex: KernelExports, buffer: ArrayB
             }
           }
           barrier(ctl, threads);
-          pending = { batch, c0, rows, j0, nc, at: panel };
+          pending = { batch, c0, rows, j0, nc, at: panel, first: s0 === 0 };
           phase++;
         }
       }

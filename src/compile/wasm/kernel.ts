@@ -558,6 +558,8 @@ export class WasmGemm {
     };
     const c = task.c as Float64Array | Float32Array;
     const scatter = chooseScatter(task.cRow, task.cCol);
+    // A fresh C's first K span is stored, not added (scatter.ts: bitwise the same result).
+    const fresh = task.cFresh === true;
     const ex: KernelExports = { block: this.block, block32: this.block32, pack: this.pack, pack32: this.pack32 };
     // A fresh C is mapped in on the first panel, while the workers compute the next phase
     // (the caller's write-back is C's only writer); any other C is prefaulted now.
@@ -569,7 +571,7 @@ export class WasmGemm {
       // One MC block at a time, as the one-thread route does: a whole panel walked column by column would miss the cache.
       for (let r = 0; r < chunk.rows; r += mcMax) {
         touch(mem, chunk.at + r * ldc, Math.min(mcMax, chunk.rows - r) * ldc);
-        scatter(c, task.cBatch[chunk.batch], task.cRow, task.cCol, chunk.c0 + r, Math.min(mcMax, chunk.rows - r), chunk.j0, chunk.nc, mem, chunk.at + r * ldc, ldc);
+        scatter(c, task.cBatch[chunk.batch], task.cRow, task.cCol, chunk.c0 + r, Math.min(mcMax, chunk.rows - r), chunk.j0, chunk.nc, mem, chunk.at + r * ldc, ldc, fresh && chunk.first);
       }
     });
     this.lastThreads = threads;
@@ -650,6 +652,8 @@ function sweep(task: GemmTask, c: Float64Array | Float32Array, sizes: BlockSizes
   const { mr, nr, mcMax, kcMax, ncMax, span, ldc } = sizes;
   const { packA, packB, kernel, aAt, bAt, cAt, mem } = route;
   const scatter = chooseScatter(task.cRow, task.cCol);
+  // A fresh C's first K span is stored, not added (scatter.ts: bitwise the same result).
+  const fresh = task.cFresh === true;
   for (let batch = 0; batch < task.aBatch.length; batch++) {
     const aBase = task.aBatch[batch];
     const bBase = task.bBatch[batch];
@@ -668,7 +672,7 @@ function sweep(task: GemmTask, c: Float64Array | Float32Array, sizes: BlockSizes
             packA(aBase, i0, mc, p0, Math.min(kcMax, sEnd - p0), aAt);
             kernel(mcPad, ncPad, Math.min(kcMax, sEnd - p0), (p0 - s0) * ncPad, p0 === s0 ? 0 : 1);
           }
-          scatter(c, cBase, task.cRow, task.cCol, i0, mc, j0, nc, mem, cAt, ldc);
+          scatter(c, cBase, task.cRow, task.cCol, i0, mc, j0, nc, mem, cAt, ldc, fresh && s0 === 0);
         }
       }
     }
