@@ -70,22 +70,23 @@ export interface ConvCostConstants {
  * then a multi-start search minimises the worst "chosen / fastest" ratio per grid, on the
  * medians of two timing runs of the blog's three grids (bench/results/fit_runs/), and the
  * constants are judged on a third, fresh run the fit never saw
- * (bench/results/auto_eval.json, 2026-12-03): worst "chosen / fastest" 1.00x / 1.00x /
- * 1.11x for grids 1 / 2 / 3 (grid 3 n = 64, f = 5: sub-matrix chosen where strided was
- * 11% faster; the two are within 20% of each other on the small grid-3 cells and trade
- * places from run to run: 1.16x on the same cell in the run before). Earlier fits the same
- * day, with one FFT constant for threaded and one-thread plans: 1.32x on grid 1 (a threaded
- * FFT priced as a serial one).
+ * (bench/results/auto_eval.json, 2026-12-03 06:45): worst "chosen / fastest" 1.00x /
+ * 1.00x / 1.26x for grids 1 / 2 / 3 (grid 3 n = 128, f = 5: strided chosen at 0.127 ms where
+ * sub-matrix took 0.101). Sub-matrix and strided are within 25% of each other on the small
+ * grid-3 cells and trade places from run to run, so the grid-3 worst case moved between
+ * 1.11x and 1.26x over the day's last three fits (1.00x on grids 1 and 2 each time).
+ * Earlier fits the same day, with one FFT constant for threaded and one-thread plans: 1.32x
+ * on grid 1 (a threaded FFT priced as a serial one).
  *
  * The constants themselves move a lot between fits on different runs (sub-matrix perMac
- * 0.55-1.76 ns with perTap 27-109 ns trading against it; fft perModelNs 0.34-0.96): the
- * grids constrain the choices, not each work count's price. Refit with the benchmark on
+ * 0.21-1.76 ns with perTap 27-634 ns trading against it; fft perModelNs 0.25-0.96): two
+ * runs of the grids constrain the choices, not each work count's price. Refit with the benchmark on
  * another machine or after engine changes.
  */
 export const DEFAULT_CONV_COSTS: Readonly<ConvCostConstants> = Object.freeze({
-  fft: Object.freeze({ perModelNs: 0.343, perThreadedModelNs: 0.465, perCall: 51200 }),
-  submatrix: Object.freeze({ perMac: 1.76, perSlabElement: 0.32, perTap: 26.6, perSpilledLine: 0.59, perCall: 1050 }),
-  strided: Object.freeze({ perMac: 0.112, perOutput: 7.22, perCall: 10700, perDataElement: 1.86 }),
+  fft: Object.freeze({ perModelNs: 0.251, perThreadedModelNs: 0.497, perCall: 90300 }),
+  submatrix: Object.freeze({ perMac: 0.213, perSlabElement: 0.991, perTap: 634, perSpilledLine: 0.428, perCall: 17100 }),
+  strided: Object.freeze({ perMac: 0.144, perOutput: 8.34, perCall: 24100, perDataElement: 0.0937 }),
 });
 
 /** Work counts the cost model weighs (see the module comment). */
