@@ -120,14 +120,7 @@ export class Pool {
   run(job: Job, ex: KernelExports, onChunk: (chunk: Chunk) => void): void {
     const ctl = this.ctl;
     writeJob(ctl, job);
-    Atomics.store(ctl, Ctl.kind, JOB_GEMM);
-    Atomics.store(ctl, Ctl.counter0, 0);
-    Atomics.store(ctl, Ctl.counter1, 0);
-    Atomics.store(ctl, Ctl.barCount, 0);
-    Atomics.store(ctl, Ctl.abort, 0);
-    Atomics.add(ctl, Ctl.seq, 1);
-    Atomics.notify(ctl, Ctl.seq);
-    this.jobs++;
+    this.post(JOB_GEMM);
     try {
       runShare(job, 0, ex, this.memory.buffer, ctl, onChunk);
     } catch (err) {
@@ -156,9 +149,14 @@ export class Pool {
    * {@link joinKind} (after writing it); the caller must always join.
    */
   postKind(kind: number, threads: number): void {
+    Atomics.store(this.ctl, Ctl.kindThreads, threads);
+    this.post(kind);
+  }
+
+  /** Resets the job's counters and barrier, then wakes the workers for a job of `kind` (its description is written). */
+  private post(kind: number): void {
     const ctl = this.ctl;
     Atomics.store(ctl, Ctl.kind, kind);
-    Atomics.store(ctl, Ctl.kindThreads, threads);
     Atomics.store(ctl, Ctl.counter0, 0);
     Atomics.store(ctl, Ctl.counter1, 0);
     Atomics.store(ctl, Ctl.barCount, 0);
