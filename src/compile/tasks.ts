@@ -48,9 +48,11 @@ export interface GemmTask {
   readonly cRow: Int32Array;
   readonly cCol: Int32Array;
   /**
-   * C's storage is a fresh zero-filled array that nothing has written yet: the kernel maps
-   * its pages in with writes (`faultInZeros`, pages.ts) before its first write-back, at a
-   * moment of its choosing (the threaded route overlaps it with the workers' first panel).
+   * C's storage is a fresh zero-filled array that nothing has written yet, and no two
+   * (batch, row, column) triples share an element: the kernel maps its pages in with writes
+   * (`faultInZeros`, pages.ts) before its first write-back, at a moment of its choosing (the
+   * threaded route overlaps it with the workers' first panel), and may store the first K
+   * span's sums instead of adding them (scatter.ts).
    */
   readonly cFresh?: boolean;
 }
