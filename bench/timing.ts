@@ -51,6 +51,25 @@ export function settled(last: number, bestBefore: number): boolean {
   return Number.isFinite(bestBefore) && last <= 1.2 * bestBefore && last >= bestBefore / 1.2;
 }
 
+/** Where timeCall's warm-up stands before call `i`: the time spent, and the last and fastest earlier call (ms). */
+export interface WarmupState {
+  readonly i: number;
+  readonly warmedMs: number;
+  readonly last: number;
+  readonly bestBefore: number;
+}
+
+/**
+ * Whether timeCall's warm-up is over (pure, so the rule is tested without a clock): at least
+ * `warmup` calls and `warmupMs` spent, and the last call settled (or MAX_SETTLE_CALLS made);
+ * or, after the first call, half the time budget gone.
+ */
+export function warmupDone(s: WarmupState, options: TimingOptions): boolean {
+  if (s.i >= options.warmup && s.warmedMs >= (options.warmupMs ?? 0) && (settled(s.last, s.bestBefore) || s.i >= MAX_SETTLE_CALLS)) return true;
+  // A call this long has compiled and cached everything in its first run.
+  return s.i > 0 && s.warmedMs > options.budgetMs / 2;
+}
+
 /** Calls shorter than this are timed in batches, so the clock's resolution and overhead stay negligible. */
 export const MIN_SAMPLE_MS = 2;
 
@@ -68,10 +87,7 @@ export function timeCall<T>(fn: () => T, options: TimingOptions): { timing: Timi
   let bestBefore = Infinity; // fastest warm-up call before the last one
   const warmStart = performance.now();
   for (let i = 0; i < 100000; i++) {
-    const warmed = performance.now() - warmStart;
-    if (i >= options.warmup && warmed >= (options.warmupMs ?? 0) && (settled(last, bestBefore) || i >= MAX_SETTLE_CALLS)) break;
-    // A call this long has compiled and cached everything in its first run.
-    if (i > 0 && warmed > options.budgetMs / 2) break;
+    if (warmupDone({ i, warmedMs: performance.now() - warmStart, last, bestBefore }, options)) break;
     bestBefore = Math.min(bestBefore, last);
     const t0 = performance.now();
     result = fn();

@@ -9,7 +9,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GEMM_FUNCTIONS, categoryOf, kernelMix, selfTimes, watFunctions } from "../bench/profile";
-import { settled, timeCall } from "../bench/timing";
+import { MAX_SETTLE_CALLS, settled, warmupDone } from "../bench/timing";
 
 const WAT = fs.readFileSync(path.join(__dirname, "..", "..", "src", "compile", "wasm", "gemm.wat"), "utf8");
 
@@ -68,16 +68,17 @@ test("settled: the last warm-up call within 20% of the best before it", () => {
   assert.equal(settled(0.8, 1.0), false); // still getting faster
 });
 
-test("timeCall keeps warming up while calls get faster", () => {
-  // Calls of 8, 6, 4, 2, 0 ms are each more than 20% faster than the best before: the warm-up
-  // (minimum one call, no minimum time) must go on until they stop getting faster.
-  let calls = 0;
-  const slowThenFast = () => {
-    const spin = Math.max(0, 8 - 2 * calls++); // ms: 8, 6, 4, 2, 0, 0, ...
-    const until = performance.now() + spin;
-    while (performance.now() < until);
-    return calls;
-  };
-  timeCall(slowThenFast, { warmup: 1, warmupMs: 0, repeats: 1, budgetMs: 10000 });
-  assert.ok(calls >= 5, `warm-up stopped after ${calls} calls, before the times settled`);
+test("warmupDone: goes on while calls get faster, stops when settled, at the cap, or at half the budget", () => {
+  const opts = { warmup: 2, warmupMs: 50, repeats: 7, budgetMs: 2000 };
+  const at = (i: number, warmedMs: number, last: number, bestBefore: number) => warmupDone({ i, warmedMs, last, bestBefore }, opts);
+  assert.equal(at(1, 500, 5, 5), false, "fewer than `warmup` calls");
+  assert.equal(at(3, 20, 5, 5), false, "less than warmupMs spent");
+  assert.equal(at(3, 60, 5, 5), true, "settled");
+  // The threaded FFT's first calls (65, 14, 9.2, 8.2 ms...): 14 after 65 is not settled, 8.2 after 9.2 is.
+  assert.equal(at(2, 79, 14, 65), false);
+  assert.equal(at(4, 96, 8.2, 9.2), true);
+  assert.equal(at(MAX_SETTLE_CALLS, 300, 3, 1), true, "the cap");
+  assert.equal(at(MAX_SETTLE_CALLS - 1, 300, 3, 1), false);
+  assert.equal(at(1, 1001, 900, Infinity), true, "half the budget");
+  assert.equal(at(0, 1001, Infinity, Infinity), false, "never before the first call");
 });

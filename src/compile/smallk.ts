@@ -142,12 +142,14 @@ export class SmallKKernels {
 
   /**
    * Runs the task (C += A·B for every batch entry) and returns true when it takes the
-   * small-K kernel; returns false, touching nothing, when it does not.
+   * small-K kernel; returns false, touching nothing, when it does not. `beforeWrite` runs
+   * once, after the kernel has taken the task and before its first write (a fresh C's fault-in).
    */
-  run(task: GemmTask): boolean {
+  run(task: GemmTask, beforeWrite?: () => void): boolean {
     if (!this.enabled || task.m === 0) return false;
     const shape = smallKShape(task);
     if (shape === undefined) return false;
+    beforeWrite?.();
     const kernel = this.kernel(shape);
     const { k, n } = shape;
     const c = task.c as Float64Array | Float32Array;

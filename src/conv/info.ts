@@ -177,7 +177,7 @@ function infoKey(dataShape: readonly number[], kernelShape: readonly number[], o
   };
   const mode = options.mode;
   if (mode !== undefined && mode !== "valid" && mode !== "same" && mode !== "full") return undefined;
-  if (!add(Array.isArray(dataShape) ? [...dataShape] : null) || !add(Array.isArray(kernelShape) ? [...kernelShape] : null)) return undefined;
+  if (!Array.isArray(dataShape) || !Array.isArray(kernelShape) || !add(dataShape) || !add(kernelShape)) return undefined;
   if (!add(options.stride) || !add(options.padding) || !add(options.dilation)) return undefined;
   return `${mode ?? "valid"}|${parts.join("|")}`;
 }

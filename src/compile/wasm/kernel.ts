@@ -33,7 +33,7 @@ import { NumericData } from "../../types";
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from "./gemm_wasm";
 import { Reach, StripTables, canStage, packStrips, packStrips32, reach, shouldStage, stage } from "./pack";
 import { chooseScatter } from "./scatter";
-import { SmallKKernels, smallKShape } from "../smallk";
+import { SmallKKernels } from "../smallk";
 import { faultInZeros } from "../pages";
 import { gatherRuns, gemvRuns, runsReach } from "./gemv";
 import { CONTROL_BYTES, CONTROL_WORDS, Job } from "../threads/job";
@@ -327,8 +327,7 @@ export class WasmGemm {
       fresh = false;
     };
     // Tiny K (e.g. NHWC per-tap, K = 3): packing and the C-block round trip would be the whole cost.
-    if (options.smallK !== "never" && this.smallK.enabled && smallKShape(task) !== undefined) faultIn();
-    if (options.smallK !== "never" && this.smallK.run(task)) return;
+    if (options.smallK !== "never" && this.smallK.run(task, faultIn)) return;
     // The narrow-N route before the thread split: its sums differ from the packed sweep's, so taking
     // it must not depend on the thread count (bitwise identical results for any thread count).
     if (!(task.c instanceof Float32Array) && options.gemv !== "never" && this.runGemv(task, options, faultIn)) return;
@@ -563,7 +562,7 @@ export class WasmGemm {
     const ex: KernelExports = { block: this.block, block32: this.block32, pack: this.pack, pack32: this.pack32 };
     // A fresh C is mapped in on the first panel, while the workers compute the next phase
     // (the caller's write-back is C's only writer); any other C is prefaulted now.
-    if (task.cFresh !== true) prefault(c, task);
+    if (!fresh) prefault(c, task);
     let first = true;
     this.pool.run(job, ex, (chunk: Chunk) => {
       if (first) beforeWrite();
