@@ -7,6 +7,10 @@ facts of ../shared/reference/seeds/), timed the same way and checked against a c
 so that a wrong seed shows its difference instead of hiding it.
 
 Protocol (same style as bench/peers.py): one JSON job on stdin, one JSON report on stdout.
+From TypeScript: `runSeeds(job)` in bench/seeds.ts (typed rows); from a notebook, like peers.py:
+    execFileSync("python3", [path.join(projectRoot, "bench", "seeds.py")], {input: JSON.stringify(job),
+                 encoding: "utf8", env: {...process.env, OPENBLAS_NUM_THREADS: "1"}})
+einconv's side of the memory comparison is bench/memory_probe.ts (process RSS of one call).
 
     job    = {"repeats": 5, "warmup": 1, "budget_ms": 2000,
               "measure_memory": false,          # default for every workload (see Memory)
@@ -46,9 +50,12 @@ grid   : {"id", "kind": "grid", "n", "f", "depth": 0|D, "stride", "pad": 0,
            s003_accepted   003's accepted answer: as_strided with shape (o0, f0, o1, f1) but strides ordered
                            (s*row, s*col, row, col), then tensordot(axes=((2, 3), (0, 1))). It is right only
                            when o1 == f0 (e.g. every size 3, the 7x7 example); otherwise numpy raises.
-           s003_fft_answer 003's FFT answer: fftconvolve with the kernel flipped, "valid", then the strided
-                           outputs picked by meshgrid fancy indexing (a copy). 2-D only.
-           (003's benchmark UPDATE timed the same three conv3D/conv3D2/conv3D3 as 000; use the s000_* ids.)
+           s003_fft_answer 003's FFT answer: fftconvolve with the kernel flipped, "valid", every stride-1
+                           output, then the strided ones gathered by meshgrid fancy indexing (a copy). Written
+                           for 2-D; on 3-D data it flips only the two spatial axes, so the depth axis convolves.
+           (003's benchmark UPDATE timed the same three conv3D/conv3D2/conv3D3 as 000 (its FFT one also
+           unflipped); use the s000_* ids. The compute-everything-then-[::s, ::s] methods are s000_fft,
+           s000_submatrix and s003_fft_answer; s000_strided and s003_accepted put the stride in the view.)
            peer_scipy_fft, peer_numpy_submatrix, peer_numpy_strided
                            bench/peers.py's optimised versions (NOT as posted), for side-by-side rows and memory.
 nhwc   : {"id", "kind": "nhwc", "input": [N, H, W, C], "filter": [F, F, Cin, Cout], "methods": [...],
