@@ -121,8 +121,11 @@ tracemalloc): "peak_bytes" = peak traced bytes during the call minus the traced 
 before it (result + temporaries: the window pile of s000_strided, FFT buffers, slabs).
 Then one more untimed call for the process view: "peak_rss_bytes" = VmHWM after the call minus
 "baseline_rss_bytes" (VmRSS just before it, after resetting VmHWM through /proc/self/clear_refs);
-coarse (pages, allocator reuse), null when /proc is unavailable. "max_bytes" (default 4e9) skips a
-method whose predicted largest temporary is larger (error "skipped: ..."), so memory runs stay bounded.
+page-granular, null when /proc is unavailable. A job with any measure_memory workload fixes glibc's
+mmap threshold at 128 KiB first (env.malloc_mmap_threshold_fixed), so freed arrays leave RSS and the
+next call's are counted; that also slows large allocations, so memory workloads should set time: false.
+"max_bytes" (default 4e9) skips a method whose predicted peak ("predicted_peak_bytes", a rough
+formula given in every row) is larger (error "skipped: ..."), so memory runs stay bounded.
 
 Presets
 -------
@@ -301,9 +304,10 @@ GRID_METHODS = {
 }
 
 
-def grid_pile_bytes(method, data, kernel, stride, pad):
-    """Predicted size of the largest temporary a grid method builds: the window pile copy of the
-    strided methods (view * kernel, or tensordot's reshape), or one padded FFT buffer."""
+def grid_predicted_bytes(method, data, kernel, stride, pad):
+    """A rough prediction of a grid method's peak (for max_bytes; the measured peak_bytes is the
+    fact): the window pile copy of the strided methods (view * kernel, or tensordot's reshape);
+    slab temporaries for the sub-matrix methods; about five real arrays of the padded FFT size."""
     h, w = data.shape[0] + 2 * pad, data.shape[1] + 2 * pad
     depth = data.shape[2] if data.ndim == 3 else 1
     f0, f1 = kernel.shape[:2]
@@ -312,7 +316,11 @@ def grid_pile_bytes(method, data, kernel, stride, pad):
         return o0 * o1 * f0 * f1 * depth * 8
     if method == "s003_accepted":
         return o0 * f0 * (1 + (w - f1) // stride) * f1 * 8
-    return (h + f0) * (w + f1) * depth * 16 * 2
+    if method == "s000_submatrix":
+        return 2 * (h - f0 + 1) * (w - f1 + 1) * depth * 8
+    if method in ("peer_numpy_submatrix", "s003_asker_loop"):
+        return 2 * o0 * o1 * 8
+    return 5 * (h + f0) * (w + f1) * (2 * depth - 1) * 8
 
 
 REFERENCE_TAP_BUDGET = 3e8  # multiply-adds above which the grid reference falls back to scipy's FFT correlation
@@ -428,7 +436,7 @@ NHWC_METHODS = {
 LOOP_METHODS = {"s001_loops", "s002_naive"}
 
 
-def nhwc_pile_bytes(method, x, w):
+def nhwc_predicted_bytes(method, x, w):
     n, h, wd, c = x.shape
     f0, f1 = w.shape[:2]
     if method in ("s001_tensordot", "peer_numpy_tensordot_strided"):
@@ -721,10 +729,10 @@ def run_grid(wl, job):
         row.update({"n": data.shape[0], "input_shape": list(data.shape), "kernel_shape": list(kernel.shape),
                     "stride": stride, "pad": pad,
                     "reference": how})
-        predicted = grid_pile_bytes(method, data, kernel, stride, pad)
-        row["predicted_pile_bytes"] = int(predicted)
+        predicted = grid_predicted_bytes(method, data, kernel, stride, pad)
+        row["predicted_peak_bytes"] = int(predicted)
         if predicted > st["max_bytes"]:
-            row.update({"error": f"skipped: predicted largest temporary {predicted:.3g} bytes > max_bytes {st['max_bytes']:.3g}",
+            row.update({"error": f"skipped: predicted peak {predicted:.3g} bytes > max_bytes {st['max_bytes']:.3g}",
                         "error_type": "Skipped", "max_abs_diff": None, "matches_reference": False})
             rows.append(row)
             continue
@@ -765,10 +773,10 @@ def run_nhwc(wl, job):
                     "reference": "explicit valid cross-correlation, tap by tap (TensorFlow conv2d semantics)"})
         if inp.shape[0] != x.shape[0]:
             row.update({"timed_input": list(inp.shape), "full_input": list(x.shape), "scale": x.shape[0] / inp.shape[0]})
-        predicted = nhwc_pile_bytes(method, inp, w)
-        row["predicted_pile_bytes"] = int(predicted)
+        predicted = nhwc_predicted_bytes(method, inp, w)
+        row["predicted_peak_bytes"] = int(predicted)
         if predicted > st["max_bytes"]:
-            row.update({"error": f"skipped: predicted largest temporary {predicted:.3g} bytes > max_bytes {st['max_bytes']:.3g}",
+            row.update({"error": f"skipped: predicted peak {predicted:.3g} bytes > max_bytes {st['max_bytes']:.3g}",
                         "error_type": "Skipped", "max_abs_diff": None, "matches_reference": False})
             rows.append(row)
             continue
@@ -903,17 +911,39 @@ def preset_workloads(name):
 RUNNERS = {"grid": run_grid, "nhwc": run_nhwc, "layer": run_layer}
 
 
+M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
+
+
+def fix_mmap_threshold():
+    """Make every allocation above 128 KiB its own mmap, returned to the system on free. glibc
+    otherwise raises its mmap threshold after each large free (up to 32 MiB), so later arrays of
+    that size reuse heap pages already resident and the RSS view of a call reads 0. Only done
+    for jobs that measure memory (it also changes timings: each large array faults its pages in
+    anew), and said in env. Returns whether it took effect."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024))
+    except (OSError, AttributeError):
+        return False
+
+
 def run_job(job):
     workloads = list(job.get("workloads", []))
     if job.get("preset"):
         workloads = preset_workloads(job["preset"]) + workloads
+    fixed = False
+    if any(wl.get("measure_memory", job.get("measure_memory", False)) for wl in workloads):
+        fixed = fix_mmap_threshold()
     results = []
     for wl in workloads:
         kind = wl.get("kind")
         if kind not in RUNNERS:
             raise ValueError(f"workload {wl.get('id')!r}: unknown kind {kind!r}; known: {', '.join(RUNNERS)}")
         results.extend(RUNNERS[kind](wl, job))
-    return {"script": "bench/seeds.py", "version": VERSION, "env": peers.environment(), "results": results}
+    env = peers.environment()
+    env["malloc_mmap_threshold_fixed"] = fixed
+    return {"script": "bench/seeds.py", "version": VERSION, "env": env, "results": results}
 
 
 def finite_json(value):

@@ -17,7 +17,7 @@ export interface SeedSettings {
   measure_memory?: boolean;
   /** false: check (and measure memory) without timing. */
   time?: boolean;
-  /** Skip a method whose predicted largest temporary exceeds this many bytes (default 4e9). */
+  /** Skip a method whose predicted_peak_bytes (a rough formula) exceeds this (default 4e9). */
   max_bytes?: number;
 }
 
@@ -109,7 +109,7 @@ export interface SeedRow {
   reference_shape?: number[];
   max_abs_diff_convolution?: number | null;
   overlap_max_abs_diff?: number | null;
-  predicted_pile_bytes?: number;
+  predicted_peak_bytes?: number;
   median_ms?: number;
   min_ms?: number;
   repeats?: number;
@@ -147,7 +147,12 @@ export interface SeedRow {
 export interface SeedReport {
   script: string;
   version: number;
-  env: { python: string; numpy: string; scipy: string; cpu_count: number; loadavg: number[]; [key: string]: unknown };
+  env: {
+    python: string; numpy: string; scipy: string; cpu_count: number; loadavg: number[];
+    /** true when the job measured memory and glibc's mmap threshold was fixed for it (see seeds.py). */
+    malloc_mmap_threshold_fixed: boolean;
+    [key: string]: unknown;
+  };
   results: SeedRow[];
 }
 
