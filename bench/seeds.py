@@ -707,6 +707,29 @@ def unknown(method, table, kind):
     raise ValueError(f"unknown {kind} method {method!r}; known: {', '.join(table)}")
 
 
+class JobError(ValueError):
+    """A workload this script cannot run (the message names the workload, operand and sizes)."""
+
+
+def need(condition, wl, message):
+    if not condition:
+        raise JobError(f"workload {wl.get('id')!r} ({wl.get('kind')}): {message}")
+
+
+def check_grid(wl, data, kernel, stride, pad):
+    need(isinstance(stride, int) and stride >= 1, wl, f"stride must be an integer >= 1, got {stride!r}")
+    need(isinstance(pad, int) and pad >= 0, wl, f"pad must be an integer >= 0, got {pad!r}")
+    need(data.ndim in (2, 3), wl, f"data must be 2-D or 3-D, got shape {list(data.shape)}")
+    need(kernel.ndim in (2, 3) and kernel.ndim <= data.ndim, wl,
+         f"kernel shape {list(kernel.shape)} does not fit data shape {list(data.shape)}")
+    if kernel.ndim == 3:
+        need(kernel.shape[2] == data.shape[2], wl, f"kernel depth {kernel.shape[2]} != data depth {data.shape[2]}")
+    for axis in (0, 1):
+        need(kernel.shape[axis] <= data.shape[axis] + 2 * pad, wl,
+             f"kernel size {kernel.shape[axis]} on axis {axis} is larger than the padded data size "
+             f"{data.shape[axis] + 2 * pad} (data {list(data.shape)}, pad {pad})")
+
+
 def run_grid(wl, job):
     st = settings_of(wl, job)
     depth, stride, pad = wl.get("depth", 0), wl.get("stride", 1), wl.get("pad", 0)
@@ -719,6 +742,7 @@ def run_grid(wl, job):
         kernel = np.array(wl["kernel"])
     else:
         kernel = peers.ramp((wl["f"], wl["f"]) + ((depth,) if depth else ()), KERNEL_SALT)
+    check_grid(wl, data, kernel, stride, pad)
     correlation, how = grid_reference(data, kernel, stride, pad, flip=False)
     convolution, _ = grid_reference(data, kernel, stride, pad, flip=True)
     rows = []
@@ -752,9 +776,16 @@ def run_grid(wl, job):
 
 def run_nhwc(wl, job):
     st = settings_of(wl, job)
+    need(len(wl["input"]) == 4 and len(wl["filter"]) == 4, wl,
+         f"input [N, H, W, C] and filter [F, F, Cin, Cout] must have 4 sizes, got {wl['input']} and {wl['filter']}")
+    need(wl["input"][3] == wl["filter"][2], wl, f"input channels {wl['input'][3]} != filter Cin {wl['filter'][2]}")
+    need(wl["filter"][0] <= wl["input"][1] and wl["filter"][1] <= wl["input"][2], wl,
+         f"filter {wl['filter'][:2]} is larger than the input's H, W {wl['input'][1:3]}")
     x = peers.ramp(wl["input"], DATA_SALT)
     w = peers.ramp(wl["filter"], KERNEL_SALT)
     batch = wl.get("loop_batch")
+    need(batch is None or (isinstance(batch, int) and 1 <= batch <= x.shape[0]), wl,
+         f"loop_batch must be an integer in 1..{x.shape[0]}, got {batch!r}")
     references = {}
 
     def refs_for(inp):
@@ -801,6 +832,9 @@ def run_layer(wl, job):
     b, c, h, w = wl["x"]
     o, k = wl["out_channels"], wl["kernel"]
     stride, pad = wl.get("stride", 1), wl.get("padding", 0)
+    need(isinstance(stride, int) and stride >= 1 and isinstance(pad, int) and pad >= 0, wl,
+         f"stride must be >= 1 and padding >= 0, got stride {stride!r}, padding {pad!r}")
+    need(k <= min(h, w) + 2 * pad, wl, f"kernel {k} is larger than the padded input {h + 2 * pad} x {w + 2 * pad}")
     x = peers.ramp((b, c, h, w), DATA_SALT)
     weight = peers.ramp((o, c, k, k), KERNEL_SALT)
     bias = peers.ramp((o,), BIAS_SALT)
@@ -959,7 +993,12 @@ def finite_json(value):
 
 def main():
     job = json.load(sys.stdin)
-    json.dump(finite_json(run_job(job)), sys.stdout, allow_nan=False)
+    try:
+        report = run_job(job)
+    except (JobError, ValueError, KeyError) as exc:  # a bad job, not a seed's failure: exit 2 with the reason
+        sys.stderr.write(f"bench/seeds.py: {type(exc).__name__}: {exc}\n")
+        raise SystemExit(2)
+    json.dump(finite_json(report), sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
 
 

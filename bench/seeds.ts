@@ -161,8 +161,9 @@ export const SEEDS_SCRIPT = path.resolve(__dirname, "..", "..", "bench", "seeds.
 
 /**
  * Runs a job through seeds.py with one BLAS thread by default (einconv is single-threaded).
- * Throws with python's last stderr lines when python3, numpy or scipy is missing or the job is bad:
- * unlike runPeers, a caller that asked for the seeds' code wants to know it did not run.
+ * Throws "bad seeds job: ..." (seeds.py's reason, naming workload and sizes) for a job it rejects, and
+ * python's last stderr lines plus the install hint when python3, numpy or scipy is missing: unlike
+ * runPeers, a caller that asked for the seeds' code wants to know it did not run.
  */
 export function runSeeds(job: SeedJob, options: { threads?: number; python?: string } = {}): SeedReport {
   const env = { ...process.env };
@@ -173,6 +174,7 @@ export function runSeeds(job: SeedJob, options: { threads?: number; python?: str
   env.OMP_NUM_THREADS = threads;
   const python = options.python ?? process.env.EINCONV_BENCH_PYTHON ?? "python3";
   const child = spawnSync(python, [SEEDS_SCRIPT], { input: JSON.stringify(job), env, encoding: "utf8", maxBuffer: 256 << 20 });
+  if (child.status === 2) throw new Error(`bad seeds job: ${child.stderr.trim()}`); // seeds.py's exit code for a job it rejects
   if (child.error || child.status !== 0) {
     const why = child.error ? child.error.message : child.stderr.trim().split("\n").slice(-3).join(" | ");
     throw new Error(`${python} ${SEEDS_SCRIPT} failed: ${why} (needs python3 with numpy and scipy: pip install numpy scipy)`);

@@ -243,6 +243,10 @@ test("max_bytes skips a method whose pile would be too large, naming the sizes",
 test("bad jobs fail with a message naming the method or kind", { skip }, () => {
   assert.throws(() => run({ workloads: [{ id: "x", kind: "grid", n: 8, f: 3, methods: ["nope" as "s000_fft"] }] }), /unknown grid method 'nope'/);
   assert.throws(() => run({ workloads: [{ id: "x", kind: "bogus" } as unknown as { id: string; kind: "grid" }] }), /unknown kind 'bogus'/);
+  assert.throws(() => run({ workloads: [{ id: "big", kind: "grid", n: 4, f: 5, methods: ["s000_fft"] }] }),
+    /workload 'big' \(grid\): kernel size 5 on axis 0 is larger than the padded data size 4/);
+  assert.throws(() => run({ workloads: [{ id: "ch", kind: "nhwc", input: [1, 5, 5, 3], filter: [3, 3, 2, 4] }] }), /input channels 3 != filter Cin 2/);
+  assert.throws(() => run({ workloads: [{ id: "s0", kind: "layer", x: [1, 1, 5, 5], out_channels: 1, kernel: 3, stride: 0 }] }), /stride must be >= 1/);
 });
 
 test("the demos preset runs and every as-posted row carries a verdict against its reference", { skip }, () => {
