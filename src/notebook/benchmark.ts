@@ -196,5 +196,8 @@ export async function benchmark<P extends BenchParams, I = undefined>(
   }
   void sink;
   handle?.update(progressBundle(label, { done, total, method: "", params: {}, elapsed: (now() - start) / 1000 }, total, true));
+  // Deno's kernel sends display messages from its event loop: let it run once, or the final
+  // update can leave after the cell has finished (and land in no cell).
+  if (handle) await yieldToEventLoop();
   return rows;
 }

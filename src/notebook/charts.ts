@@ -156,6 +156,8 @@ export async function chart(spec: TopLevelSpec, options: ChartDisplayOptions = {
 export async function displayChart(spec: TopLevelSpec, options: ChartDisplayOptions = {}): Promise<void> {
   const target = resolveDisplay(options.target); // fail before rendering when outside a notebook
   target.display(await chartBundle(spec, options));
+  // Let the event loop run once so Deno's kernel sends the message within this cell (see benchmark).
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**
