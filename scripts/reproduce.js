@@ -108,15 +108,25 @@ function setup(opts) {
   const chosen = chooseRunner(opts);
   // Both specs every time (cheap): `npm test` runs the kernel-protocol tests on both kernels.
   const spec = env.writeKernelSpec();
-  const denoSpec = env.writeDenoKernelSpec();
+  let denoSpec;
+  let deno = "no Deno";
+  try {
+    denoSpec = env.writeDenoKernelSpec();
+    deno = env.denoVersion();
+  } catch (err) {
+    if (opts.kernel === "deno") throw err;
+    env.log(`Deno's kernel spec not written: ${err.message}`);
+  }
   if (chosen.runner === "nbconvert") {
-    for (const [name, file] of [[env.KERNEL_NAME, spec], [env.DENO_KERNEL_NAME, denoSpec]]) {
+    const specs = [[env.KERNEL_NAME, spec], ...(denoSpec ? [[env.DENO_KERNEL_NAME, denoSpec]] : [])];
+    for (const [name, file] of specs) {
       if (env.kernelSpecVisible(name) === false) throw new Error(`jupyter does not see the kernel spec ${file} (JUPYTER_PATH=${env.jupyterEnv().JUPYTER_PATH})`);
     }
   }
   env.checkFonts();
   env.ensureChromium({ install: opts.install });
-  env.log(`tslab ${tslab}; ${env.denoVersion()}; kernel specs ${path.relative(env.ROOT, spec)}, ${path.relative(env.ROOT, denoSpec)}; ${path.relative(env.ROOT, link)} -> ..`);
+  const specs = [spec, denoSpec].filter(Boolean).map((f) => path.relative(env.ROOT, f)).join(", ");
+  env.log(`tslab ${tslab}; ${deno}; kernel specs ${specs}; ${path.relative(env.ROOT, link)} -> ..`);
   env.log(`kernel: ${opts.kernel}; runner: ${chosen.runner} (${chosen.why})`);
   return chosen.runner;
 }
