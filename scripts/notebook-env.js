@@ -140,7 +140,11 @@ function writeKernelSpec() {
  * it is missing.
  */
 function denoBinary() {
-  const candidates = [path.join(ROOT, "node_modules", "deno", process.platform === "win32" ? "deno.exe" : "deno")];
+  const exe = process.platform === "win32" ? "deno.exe" : "deno";
+  const scope = path.join(ROOT, "node_modules", "@deno");
+  // The postinstall links it into node_modules/deno; without it (npm 11 allowScripts) it is in @deno/<platform>.
+  const platforms = fs.existsSync(scope) ? fs.readdirSync(scope).map((d) => path.join(scope, d, exe)) : [];
+  const candidates = [path.join(ROOT, "node_modules", "deno", exe), ...platforms];
   const found = candidates.find((f) => fs.existsSync(f));
   if (!found) throw new Error(`Deno is not installed in node_modules (the pinned devDependency \`deno\`); run:\n  npm ci`);
   return found;
