@@ -34,7 +34,7 @@ function compileWarnings(spec: TopLevelSpec): string[] {
     if (method === "error") throw new Error(Array.from(input, String).join(" "));
     warnings.push(Array.from(input, String).join(" "));
   });
-  vl.compile(spec, { logger });
+  vl.compile(spec as unknown as vl.TopLevelSpec, { logger }); // einconv types specs loosely (ChartSpec) so its .d.ts need no vega-lite
   return warnings;
 }
 

@@ -33,7 +33,9 @@ export { projectRoot } from "./project";
 export { type FormatOptions, type TableOptions, formatArray, formatTableHtml, pythonTuple } from "./format";
 export { type ShowOptions, arrayBundle, show } from "./show";
 export {
+  type AnySpec,
   type ChartDisplayOptions,
+  type ChartSpec,
   type RenderOptions,
   type RenderedChart,
   type TopLevelSpec,
