@@ -1,7 +1,8 @@
 /**
  * `npm run bench:deno`: the B1 conv f64/f32 and 512³ matmul f64/f32 peer rows
  * (the same workloads and inputs as bench/peer_einconv.ts) under Node and
- * under Deno, in one run, one child process per runtime:
+ * under Deno, in one run, one child process per runtime (plus Node with relaxed SIMD
+ * switched on when its default lacks it, to separate the FMA kernel from the engine):
  *
  *   node dist/bench/deno_speed.js [quick|default]        parent: runs both, prints the table
  *   node|deno run -A dist/bench/deno_speed.js --child G  child: prints one JSON report
@@ -77,19 +78,29 @@ function runChild(cmd: string, args: string[]): RuntimeReport {
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as RuntimeReport;
 }
 
-/** The Markdown table of one run: a row per workload, Node and Deno medians and their ratio. */
-export function table(node: RuntimeReport, deno: RuntimeReport): string {
+/**
+ * The Markdown table of one run: a row per workload, the medians of Node, Node with
+ * relaxed SIMD switched on (Node 20 needs the flag; it isolates the FMA kernel's share
+ * of any Deno difference) and Deno, and Deno / Node.
+ */
+export function table(node: RuntimeReport, nodeRelaxed: RuntimeReport | undefined, deno: RuntimeReport): string {
   const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+  const at = (r: RuntimeReport | undefined, w: string) => r?.rows.find((x) => x.workload === w);
+  // Wall median, and the process's CPU time (all threads) in parentheses: on a loaded machine the
+  // CPU time is the steadier measure of work, as it leaves out time other processes held the cores.
+  const both = (t: Timing | undefined): string => (t ? `${fmt(t.median_ms)}${t.cpu_ms !== undefined ? ` (${fmt(t.cpu_ms)})` : ""}` : "-");
+  const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined ? (a / b).toFixed(2) : "-");
   const lines = [
-    `| workload | Node median ms | Deno median ms | Deno / Node |`,
-    `|---|---:|---:|---:|`,
+    `| workload | Node ms (CPU ms) | Node + relaxed SIMD ms (CPU) | Deno ms (CPU) | Deno / Node wall | Deno / Node CPU |`,
+    `|---|---:|---:|---:|---:|---:|`,
     ...node.rows.map((n) => {
-      const d = deno.rows.find((r) => r.workload === n.workload);
-      return `| ${n.workload} | ${fmt(n.median_ms)} | ${d ? fmt(d.median_ms) : "-"} | ${d ? (d.median_ms / n.median_ms).toFixed(2) : "-"} |`;
+      const d = at(deno, n.workload);
+      return `| ${n.workload} | ${both(n)} | ${both(at(nodeRelaxed, n.workload))} | ${both(d)} | ${ratio(d?.median_ms, n.median_ms)} | ${ratio(d?.cpu_ms, n.cpu_ms)} |`;
     }),
   ];
-  const who = (r: RuntimeReport): string => `${r.runtime}: ${r.threads} threads, backend ${r.backend}, kernel ${r.variant} (relaxed SIMD ${r.relaxedSimd ? "available" : "not available"})`;
-  return [who(node), who(deno), "", ...lines].join("\n");
+  const who = (label: string, r: RuntimeReport): string =>
+    `${label}${r.runtime}: ${r.threads} threads, backend ${r.backend}, kernel ${r.variant} (relaxed SIMD ${r.relaxedSimd ? "available" : "not available"})`;
+  return [who("", node), ...(nodeRelaxed ? [who("--experimental-wasm-relaxed-simd: ", nodeRelaxed)] : []), who("", deno), "", ...lines].join("\n");
 }
 
 function main(argv: string[]): void {
@@ -102,9 +113,16 @@ function main(argv: string[]): void {
   const script = path.join(ROOT, "dist", "bench", "deno_speed.js");
   process.stderr.write(`Node child (${grid})\n`);
   const node = runChild(process.execPath, [script, "--child", grid]);
+  // Node 22+ has relaxed SIMD on by default: then the plain run already is the relaxed one.
+  let nodeRelaxed: RuntimeReport | undefined;
+  if (!node.relaxedSimd) {
+    process.stderr.write(`Node child with --experimental-wasm-relaxed-simd (${grid})\n`);
+    nodeRelaxed = runChild(process.execPath, ["--experimental-wasm-relaxed-simd", script, "--child", grid]);
+  }
   process.stderr.write(`Deno child (${grid})\n`);
   const deno = runChild(denoBinary(), ["run", "-A", script, "--child", grid]);
-  process.stdout.write(`${new Date().toISOString()}, grid ${grid}\n${table(node, deno)}\n`);
+  const load = fs.existsSync("/proc/loadavg") ? `, load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}` : "";
+  process.stdout.write(`${new Date().toISOString()}, grid ${grid}${load}\n${table(node, nodeRelaxed, deno)}\n`);
 }
 
 if (require.main === module) main(process.argv.slice(2));
