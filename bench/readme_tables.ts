@@ -1,7 +1,7 @@
 /**
  * The README's benchmark tables, generated from one run's result files:
  *
- *   node dist/bench/readme_tables.js [--dir bench/results] [--readme README.md] [--quick | --write]
+ *   node dist/bench/readme_tables.js [--dir bench/results] [--readme bench/README.md] [--quick | --write]
  *
  * Prints the markdown; with `--write` it replaces the README's section between the marker
  * comments `<!-- bench:begin -->` and `<!-- bench:end -->` (and nothing else). Only run
@@ -175,7 +175,8 @@ export function loadReadmeInputs(dir: string, grid: "default" | "quick" = "defau
 function main(): void {
   const argv = process.argv.slice(2);
   let dir = RESULTS_DIR;
-  let readme = path.resolve(__dirname, "..", "..", "README.md");
+  // bench/README.md holds the generated tables (the top README keeps a short headline table and links there).
+  let readme = path.resolve(__dirname, "..", "..", "bench", "README.md");
   let write = false;
   let grid: "default" | "quick" = "default";
   for (let i = 0; i < argv.length; i++) {
@@ -184,7 +185,7 @@ function main(): void {
     else if (a === "--quick") grid = "quick";
     else if (a === "--dir" && argv[i + 1]) dir = argv[++i];
     else if (a === "--readme" && argv[i + 1]) readme = argv[++i];
-    else throw new Error(`unknown argument ${JSON.stringify(a)}\nusage: node dist/bench/readme_tables.js [--dir bench/results] [--readme README.md] [--quick | --write]`);
+    else throw new Error(`unknown argument ${JSON.stringify(a)}\nusage: node dist/bench/readme_tables.js [--dir bench/results] [--readme bench/README.md] [--quick | --write]`);
   }
   // The README records the default grids; a smoke run's numbers never go into it.
   if (write && grid === "quick") throw new Error("--write takes the default-grid results only (not --quick)");

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 "use strict";
 /**
- * einconv CLI. `einconv kernel install [--user|--prefix=DIR|--sys-prefix] [--name=NAME]`
- * registers a tslab Jupyter kernel for the current folder: it runs that folder's
- * tslab with this absolute node. Jupyter starts kernels in the notebook's directory
+ * einconv CLI. `einconv kernel install [--deno] [--user|--prefix=DIR|--sys-prefix] [--name=NAME]`
+ * registers a Jupyter kernel for the current folder: by default it runs that folder's
+ * tslab with this absolute node; with --deno, Deno's own kernel (`deno jupyter --kernel`,
+ * the folder's npm `deno` package, else `deno` on PATH), which resolves `einconv`
+ * through the folder's node_modules the same way. Jupyter starts kernels in the notebook's directory
  * and tslab resolves imports (runtime and types) by node resolution from there, so
  * `import ... from "einconv"` works for notebooks in the folder or below it. (NODE_PATH
  * is not set: it would fix runtime `require` but not tslab's type checker.)
@@ -18,15 +20,17 @@ const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 
 const DEFAULT_NAME = "einconv";
+const DEFAULT_DENO_NAME = "einconv-deno";
 const APT_COMMAND = "sudo apt-get install -y --no-install-recommends jupyter-nbconvert jupyter-client python3-nbclient";
 const NOTEBOOK_PEERS = ["tslab", "vega", "vega-lite", "@resvg/resvg-js"];
-const USAGE = `usage: einconv kernel install [--user | --prefix=DIR | --sys-prefix] [--name=NAME]
+const USAGE = `usage: einconv kernel install [--deno] [--user | --prefix=DIR | --sys-prefix] [--name=NAME]
        einconv kernel list
-Registers a tslab kernel that resolves einconv from the current folder (${process.cwd()}).
+Registers a kernel that resolves einconv from the current folder (${process.cwd()}).
+  --deno        Deno's Jupyter kernel instead of tslab (needs \`npm install deno\` there, or deno on PATH)
   --user        per-user Jupyter data dir (default)
   --prefix=DIR  DIR/share/jupyter/kernels/NAME (use with JUPYTER_PATH=DIR/share/jupyter)
   --sys-prefix  the Jupyter Python's sys.prefix
-  --name=NAME   kernel name (default ${DEFAULT_NAME})`;
+  --name=NAME   kernel name (default ${DEFAULT_NAME}, with --deno ${DEFAULT_DENO_NAME})`;
 
 class CliError extends Error {}
 
@@ -69,6 +73,36 @@ function findTslab(folder) {
   return bin;
 }
 
+/**
+ * The Deno binary for the folder: its npm `deno` package (the binary sits next to that
+ * package's package.json; its bin.cjs wrapper would add a node process per kernel),
+ * else a working `deno` on PATH. Throws naming the install command.
+ */
+function findDeno(folder) {
+  let pkg;
+  try {
+    pkg = require.resolve("deno/package.json", { paths: [folder] });
+  } catch {
+    pkg = undefined;
+  }
+  if (pkg) {
+    // deno's postinstall links the platform binary next to its package.json; if npm skipped
+    // the script (npm 11 allowScripts), the binary is still in the @deno/<platform> package.
+    const exe = process.platform === "win32" ? "deno.exe" : "deno";
+    const scope = path.join(path.dirname(path.dirname(pkg)), "@deno");
+    const platforms = fs.existsSync(scope) ? fs.readdirSync(scope).map((d) => path.join(scope, d, exe)) : [];
+    const bin = [path.join(path.dirname(pkg), exe), ...platforms].find((f) => fs.existsSync(f) && probe(f, ["--version"]).ok);
+    if (bin) return bin;
+  }
+  const onPath = probe("deno", ["eval", "console.log(Deno.execPath())"]);
+  if (onPath.ok && onPath.stdout.trim()) return onPath.stdout.trim();
+  const self = readEinconvPackage(folder);
+  const version = (self && self.devDependencies && self.devDependencies.deno) || "latest";
+  throw new CliError(
+    `Deno was not found${pkg ? ` (${path.dirname(pkg)} has no working binary)` : ` in ${folder}/node_modules or on PATH`}. Install it there:\n  npm install deno@${version}`,
+  );
+}
+
 function readEinconvPackage(folder) {
   try {
     return JSON.parse(fs.readFileSync(require.resolve("einconv/package.json", { paths: [folder] }), "utf8"));
@@ -78,13 +112,15 @@ function readEinconvPackage(folder) {
 }
 
 function parseFlags(args) {
-  const flags = { target: "--user", prefix: undefined, name: DEFAULT_NAME };
+  const flags = { target: "--user", prefix: undefined, name: undefined, deno: false };
   for (const a of args) {
-    if (a === "--user" || a === "--sys-prefix") flags.target = a;
+    if (a === "--deno") flags.deno = true;
+    else if (a === "--user" || a === "--sys-prefix") flags.target = a;
     else if (a.startsWith("--prefix=")) [flags.target, flags.prefix] = ["--prefix", path.resolve(a.slice(9))];
     else if (a.startsWith("--name=") && /^[A-Za-z0-9._-]+$/.test(a.slice(7))) flags.name = a.slice(7);
     else throw new CliError(`unknown option ${a}\n${USAGE}`);
   }
+  flags.name = flags.name || (flags.deno ? DEFAULT_DENO_NAME : DEFAULT_NAME);
   return flags;
 }
 
@@ -95,23 +131,55 @@ function envFor(flags) {
   return { ...process.env, JUPYTER_PATH: [data, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) };
 }
 
+/** kernel.json for the folder: tslab under this node, or `deno jupyter --kernel`. */
+function kernelSpec(flags, folder) {
+  if (flags.deno) {
+    const deno = findDeno(folder);
+    const spec = {
+      // What `deno jupyter --install` writes; we write it ourselves because that command
+      // always installs into the user's data dir (no --prefix/--sys-prefix).
+      argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"],
+      display_name: `TypeScript (Deno, einconv, ${path.basename(folder)})`,
+      language: "typescript",
+      // Deno colors a cell's last value with ANSI codes otherwise, shown raw in saved notebooks.
+      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+      metadata: { einconv: { folder } },
+    };
+    return { spec, program: `deno  ${deno}` };
+  }
+  const tslab = findTslab(folder);
+  const spec = {
+    argv: [process.execPath, tslab, "kernel", "--config-path", "{connection_file}"],
+    display_name: `TypeScript (einconv, ${path.basename(folder)})`,
+    language: "typescript",
+    metadata: { einconv: { folder } },
+  };
+  return { spec, program: `node  ${process.execPath}\n  tslab ${tslab}` };
+}
+
+/** Makes the installed kernel folder readable by everyone (0755 dirs, 0644 files): a shared prefix is read by other users. */
+function makeReadable(dir) {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeReadable(p);
+    else fs.chmodSync(p, 0o644);
+  }
+}
+
 function install(args) {
   const flags = parseFlags(args);
   const folder = process.cwd();
-  const tslab = findTslab(folder);
+  const { spec, program } = kernelSpec(flags, folder);
   if (!fs.existsSync(path.join(folder, "node_modules", "einconv"))) {
     process.stderr.write(`warning: einconv is not installed in ${folder}/node_modules; notebooks will not find it\n`);
   }
   const jupyter = findJupyter();
+  // mkdtemp makes a 0700 folder and `jupyter kernelspec install` copies its mode: open it up first.
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "einconv-kernel-"));
   try {
-    const spec = {
-      argv: [process.execPath, tslab, "kernel", "--config-path", "{connection_file}"],
-      display_name: `TypeScript (einconv, ${path.basename(folder)})`,
-      language: "typescript",
-      metadata: { einconv: { folder } },
-    };
     fs.writeFileSync(path.join(staging, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
+    makeReadable(staging);
     const where = flags.target === "--prefix" ? [`--prefix=${flags.prefix}`] : [flags.target];
     const r = spawnSync(jupyter, ["kernelspec", "install", staging, `--name=${flags.name}`, ...where], { encoding: "utf8" });
     if (r.status !== 0) throw new CliError(`${jupyter} kernelspec install failed:\n${(r.stderr || "").trim()}`);
@@ -122,8 +190,10 @@ function install(args) {
   const listed = probe(jupyter, ["kernelspec", "list", "--json"], envFor(flags));
   const found = listed.ok && (JSON.parse(listed.stdout).kernelspecs || {})[flags.name];
   if (!found) throw new CliError(`installed, but ${jupyter} kernelspec list does not show "${flags.name}"`);
-  process.stdout.write(`Installed kernel "${flags.name}" in ${found.resource_dir}\n  node  ${process.execPath}\n  tslab ${tslab}\n  einconv resolves for notebooks in ${folder} and below\n`);
+  makeReadable(found.resource_dir);
+  process.stdout.write(`Installed kernel "${flags.name}" (${spec.display_name}) in ${found.resource_dir}\n  ${program}\n  einconv resolves for notebooks in ${folder} and below\n`);
   if (flags.target === "--prefix") process.stdout.write(`Use it with: JUPYTER_PATH=${path.join(flags.prefix, "share", "jupyter")} ${jupyter} ...\n`);
+  process.stdout.write(`Open Jupyter here with: jupyter notebook   (Debian: apt-get install --no-install-recommends jupyter-notebook)\n`);
 }
 
 function list() {

@@ -2,7 +2,8 @@
 /**
  * Shared setup for running einconv's notebooks (used by reproduce.js and notebook.js):
  * npm dependencies, build, Jupyter detection/installation, the project-local
- * tslab kernel spec and the `einconv` self-link that notebooks import from.
+ * kernel specs (tslab, and Deno's `deno jupyter` kernel) and the `einconv`
+ * self-link that notebooks import from.
  *
  * Plain CommonJS on purpose: it must run before anything is built.
  */
@@ -14,6 +15,10 @@ const ROOT = path.resolve(__dirname, "..");
 /** Jupyter data dir holding our kernel spec; put first on JUPYTER_PATH (see kernelSpecDir). */
 const JUPYTER_DATA_DIR = path.join(ROOT, "out", "jupyter");
 const KERNEL_NAME = "tslab";
+/** Name of the project-local Deno kernel spec (out/jupyter/kernels/deno-einconv). */
+const DENO_KERNEL_NAME = "deno-einconv";
+/** The kernels `--kernel` accepts, mapped to their spec names. */
+const KERNELS = { tslab: KERNEL_NAME, deno: DENO_KERNEL_NAME };
 /** Debian packages: nbconvert (pulls python3-nbclient, python3-jupyter-client), the `jupyter kernelspec` CLI, a font for PNG text. */
 const APT_PACKAGES = ["jupyter-nbconvert", "jupyter-client", "python3-nbclient", "fonts-dejavu-core"];
 const APT_COMMAND = `apt-get update && apt-get install -y --no-install-recommends ${APT_PACKAGES.join(" ")}`;
@@ -44,7 +49,7 @@ function readJson(file) {
 
 /** Installs npm dependencies when node_modules (or a pinned tool in it) is missing. */
 function ensureNodeModules() {
-  const needed = ["tslab", "typescript", "vega", "vega-lite"];
+  const needed = ["tslab", "typescript", "vega", "vega-lite", "deno"];
   if (needed.every((name) => fs.existsSync(path.join(ROOT, "node_modules", name, "package.json")))) return;
   const hasLock = fs.existsSync(path.join(ROOT, "package-lock.json"));
   log(`installing npm dependencies (npm ${hasLock ? "ci" : "install"})`);
@@ -119,14 +124,67 @@ function jupyterEnv(extra = {}) {
  * don't fight over one global spec.
  */
 function writeKernelSpec() {
-  const dir = path.join(JUPYTER_DATA_DIR, "kernels", KERNEL_NAME);
-  fs.mkdirSync(dir, { recursive: true });
   const spec = {
     argv: [process.execPath, path.join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
     display_name: "TypeScript (tslab, einconv)",
     language: "typescript",
     metadata: { einconv: { root: ROOT } },
   };
+  return writeSpecFile(KERNEL_NAME, spec);
+}
+
+/**
+ * The Deno binary of the pinned `deno` devDependency (npm's `deno` package
+ * puts the platform binary next to its package.json on install; its bin.cjs
+ * wrapper would add a node process per kernel). Throws naming `npm ci` when
+ * it is missing.
+ */
+function denoBinary() {
+  const exe = process.platform === "win32" ? "deno.exe" : "deno";
+  const scope = path.join(ROOT, "node_modules", "@deno");
+  // The postinstall links it into node_modules/deno; without it (npm 11 allowScripts) it is in @deno/<platform>.
+  const platforms = fs.existsSync(scope) ? fs.readdirSync(scope).map((d) => path.join(scope, d, exe)) : [];
+  const candidates = [path.join(ROOT, "node_modules", "deno", exe), ...platforms];
+  const found = candidates.find((f) => fs.existsSync(f));
+  if (!found) throw new Error(`Deno is not installed in node_modules (the pinned devDependency \`deno\`); run:\n  npm ci`);
+  return found;
+}
+
+/** `deno --version` first line, e.g. "deno 2.9.6 (stable, release, x86_64-unknown-linux-gnu)". */
+function denoVersion() {
+  const r = probe(denoBinary(), ["--version"]);
+  if (!r.ok) throw new Error(`${denoBinary()} --version failed: ${r.stderr.trim()}`);
+  return r.stdout.split("\n")[0].trim();
+}
+
+/**
+ * The kernel.json `deno jupyter --install` writes (argv `deno jupyter --kernel
+ * --conn {connection_file}`), written by us instead because `deno jupyter
+ * --install` always writes to the user's ~/.local/share/jupyter (it ignores
+ * JUPYTER_DATA_DIR). NO_COLOR: Deno colors a cell's last value with ANSI codes
+ * otherwise, which show up raw in pages. The kernel finds the repository's
+ * deno.json from the notebook's folder upward (it lets Deno load the
+ * self-linked CommonJS build; see deno.json).
+ */
+function denoKernelSpec(denoPath, displayName, metadata) {
+  return {
+    argv: [denoPath, "jupyter", "--kernel", "--conn", "{connection_file}"],
+    display_name: displayName,
+    language: "typescript",
+    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    metadata,
+  };
+}
+
+/** Writes out/jupyter/kernels/deno-einconv/kernel.json for this checkout's Deno. */
+function writeDenoKernelSpec() {
+  const spec = denoKernelSpec(denoBinary(), "TypeScript (Deno, einconv)", { einconv: { root: ROOT } });
+  return writeSpecFile(DENO_KERNEL_NAME, spec);
+}
+
+function writeSpecFile(name, spec) {
+  const dir = path.join(JUPYTER_DATA_DIR, "kernels", name);
+  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, "kernel.json");
   const text = JSON.stringify(spec, null, 2) + "\n";
   // Rewrite only on change: a concurrent jupyter may be reading it. Write-then-rename keeps it whole.
@@ -182,13 +240,13 @@ function ensureChromium({ install = true } = {}) {
   return false;
 }
 
-/** Whether `jupyter kernelspec list` (jupyter-client) sees our spec; undefined if that CLI is missing. */
-function kernelSpecVisible() {
+/** Whether `jupyter kernelspec list` (jupyter-client) sees our spec `name`; undefined if that CLI is missing. */
+function kernelSpecVisible(name = KERNEL_NAME) {
   const listed = probe("jupyter", ["kernelspec", "list", "--json"], { env: jupyterEnv() });
   if (!listed.ok) return undefined;
   try {
-    const dir = (JSON.parse(listed.stdout).kernelspecs || {})[KERNEL_NAME];
-    const expected = path.join(JUPYTER_DATA_DIR, "kernels", KERNEL_NAME);
+    const dir = (JSON.parse(listed.stdout).kernelspecs || {})[name];
+    const expected = path.join(JUPYTER_DATA_DIR, "kernels", name);
     return dir !== undefined && fs.realpathSync(dir.resource_dir) === fs.realpathSync(expected);
   } catch {
     return undefined;
@@ -221,6 +279,12 @@ module.exports = {
   ROOT,
   JUPYTER_DATA_DIR,
   KERNEL_NAME,
+  DENO_KERNEL_NAME,
+  KERNELS,
+  denoBinary,
+  denoVersion,
+  denoKernelSpec,
+  writeDenoKernelSpec,
   APT_PACKAGES,
   APT_COMMAND,
   CHROMIUM_PATH,

@@ -2,20 +2,23 @@
 "use strict";
 /**
  * `npm run reproduce`: set everything up and execute every notebook in
- * notebooks/ on the tslab kernel, writing executed notebooks and HTML pages.
+ * notebooks/ on the tslab kernel (or Deno's, with --kernel deno), writing
+ * executed notebooks and HTML pages.
  *
  * Usage: node scripts/reproduce.js [options] [filter...]
  *   filter                 run only notebooks whose file name contains one of these
- *   --setup-only           npm deps, build, Jupyter, Chromium, kernel spec, einconv link; run nothing
- *   --runner=R             auto (default) | nbconvert | inprocess
- *   --out-dir=DIR          output folder (default out/notebooks)
+ *   --setup-only           npm deps, build, Jupyter, Chromium, kernel specs, einconv link; run nothing
+ *   --kernel=K             tslab (default) | deno: Deno's Jupyter kernel (`deno jupyter`,
+ *                          the pinned npm devDependency); needs Jupyter (nbconvert runner)
+ *   --runner=R             auto (default) | nbconvert | inprocess (tslab only)
+ *   --out-dir=DIR          output folder (default out/notebooks, out/notebooks-deno for Deno)
  *   --notebooks-dir=DIR    notebook folder (default notebooks)
  *   --timeout=S            per-cell timeout in seconds (default 1200)
  *   --no-install           never run npm or apt-get
  *   --no-build             skip the build (tests: `npm test` has just built)
  *   --fail-fast            stop at the first failing notebook
  *   --no-browser-check     don't open the pages in Chromium (tests: they check them themselves)
- * Environment: EINCONV_NOTEBOOK_RUNNER, EINCONV_NOTEBOOKS (comma-separated filters),
+ * Environment: EINCONV_KERNEL, EINCONV_NOTEBOOK_RUNNER, EINCONV_NOTEBOOKS (comma-separated filters),
  *   EINCONV_NOTEBOOK_OUT, EINCONV_CELL_TIMEOUT mirror the options above.
  *
  * Runners: "nbconvert" = `jupyter nbconvert --execute` on the kernel spec in
@@ -40,8 +43,9 @@ function shown(p) {
 function parseArgs(argv) {
   const opts = {
     setupOnly: false,
+    kernel: process.env.EINCONV_KERNEL || "tslab",
     runner: process.env.EINCONV_NOTEBOOK_RUNNER || "auto",
-    outDir: process.env.EINCONV_NOTEBOOK_OUT || path.join(env.ROOT, "out", "notebooks"),
+    outDir: process.env.EINCONV_NOTEBOOK_OUT,
     notebooksDir: path.join(env.ROOT, "notebooks"),
     timeout: Number(process.env.EINCONV_CELL_TIMEOUT || 1200),
     install: true,
@@ -50,9 +54,13 @@ function parseArgs(argv) {
     browserCheck: true,
     filters: (process.env.EINCONV_NOTEBOOKS || "").split(",").map((s) => s.trim()).filter(Boolean),
   };
-  for (const arg of argv) {
-    const [key, value] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    let [key, value] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    // `--kernel deno` as two words too (the form `npm run reproduce -- --kernel deno` reads best).
+    if (key === "--kernel" && value === undefined) value = argv[++i];
     if (key === "--setup-only") opts.setupOnly = true;
+    else if (key === "--kernel") opts.kernel = value;
     else if (key === "--runner") opts.runner = value;
     else if (key === "--out-dir") opts.outDir = path.resolve(value);
     else if (key === "--notebooks-dir") opts.notebooksDir = path.resolve(value);
@@ -65,7 +73,11 @@ function parseArgs(argv) {
     else if (key.startsWith("--")) throw new Error(`unknown option ${arg} (see --help)`);
     else opts.filters.push(arg);
   }
+  if (!Object.keys(env.KERNELS).includes(opts.kernel)) throw new Error(`--kernel must be ${Object.keys(env.KERNELS).join(" or ")}, got ${opts.kernel}`);
   if (!["auto", "nbconvert", "inprocess"].includes(opts.runner)) throw new Error(`--runner must be auto, nbconvert or inprocess, got ${opts.runner}`);
+  if (opts.kernel === "deno" && opts.runner === "inprocess") throw new Error("--runner=inprocess runs tslab only; Deno's kernel needs Jupyter (--runner=nbconvert)");
+  if (opts.kernel === "deno" && opts.runner === "auto") opts.runner = "nbconvert";
+  opts.outDir = opts.outDir || path.join(env.ROOT, "out", opts.kernel === "deno" ? "notebooks-deno" : "notebooks");
   if (!(opts.timeout > 0)) throw new Error("--timeout must be a positive number of seconds");
   return opts;
 }
@@ -94,14 +106,28 @@ function setup(opts) {
   const tslab = env.checkTslabVersion();
   const link = env.linkEinconv();
   const chosen = chooseRunner(opts);
+  // Both specs every time (cheap): `npm test` runs the kernel-protocol tests on both kernels.
   const spec = env.writeKernelSpec();
-  if (chosen.runner === "nbconvert" && env.kernelSpecVisible() === false) {
-    throw new Error(`jupyter does not see the kernel spec ${spec} (JUPYTER_PATH=${env.jupyterEnv().JUPYTER_PATH})`);
+  let denoSpec;
+  let deno = "no Deno";
+  try {
+    denoSpec = env.writeDenoKernelSpec();
+    deno = env.denoVersion();
+  } catch (err) {
+    if (opts.kernel === "deno") throw err;
+    env.log(`Deno's kernel spec not written: ${err.message}`);
+  }
+  if (chosen.runner === "nbconvert") {
+    const specs = [[env.KERNEL_NAME, spec], ...(denoSpec ? [[env.DENO_KERNEL_NAME, denoSpec]] : [])];
+    for (const [name, file] of specs) {
+      if (env.kernelSpecVisible(name) === false) throw new Error(`jupyter does not see the kernel spec ${file} (JUPYTER_PATH=${env.jupyterEnv().JUPYTER_PATH})`);
+    }
   }
   env.checkFonts();
   env.ensureChromium({ install: opts.install });
-  env.log(`tslab ${tslab}; kernel spec ${path.relative(env.ROOT, spec)}; ${path.relative(env.ROOT, link)} -> ..`);
-  env.log(`runner: ${chosen.runner} (${chosen.why})`);
+  const specs = [spec, denoSpec].filter(Boolean).map((f) => path.relative(env.ROOT, f)).join(", ");
+  env.log(`tslab ${tslab}; ${deno}; kernel specs ${specs}; ${path.relative(env.ROOT, link)} -> ..`);
+  env.log(`kernel: ${opts.kernel}; runner: ${chosen.runner} (${chosen.why})`);
   return chosen.runner;
 }
 
@@ -128,7 +154,7 @@ function printFailure(notebook, result) {
   process.stderr.write(lines.join("\n") + "\n");
 }
 
-function writeIndex(outDir, results, runner) {
+function writeIndex(outDir, results, runner, kernel) {
   const items = results
     .map((r) => {
       const name = path.basename(r.notebook, ".ipynb");
@@ -140,7 +166,7 @@ function writeIndex(outDir, results, runner) {
   fs.writeFileSync(
     file,
     `<!DOCTYPE html><html><head><meta charset="utf-8"><title>einconv notebooks</title></head>` +
-      `<body style="font-family:sans-serif"><h1>einconv notebooks</h1><p>runner: ${runner}</p><ul>${items}</ul></body></html>\n`,
+      `<body style="font-family:sans-serif"><h1>einconv notebooks</h1><p>kernel: ${kernel}; runner: ${runner}</p><ul>${items}</ul></body></html>\n`,
   );
   return file;
 }
@@ -154,7 +180,7 @@ async function browserCheck(opts, results) {
     return true;
   }
   const pages = results.filter((r) => r.html).map((r) => r.html);
-  const screenshotDir = path.join(path.dirname(opts.outDir), "screenshots");
+  const screenshotDir = path.join(path.dirname(opts.outDir), opts.kernel === "deno" ? "screenshots-deno" : "screenshots");
   const reports = await check.checkPages(pages, { screenshotDir });
   env.log(`browser check (Chromium):\n${check.formatReport(reports)}`);
   env.log(`screenshots: ${shown(screenshotDir)}/`);
@@ -183,8 +209,9 @@ async function main() {
   const impl = runner === "nbconvert" ? require("./run-nbconvert") : require("./inprocess-runner");
   const results = [];
   for (const notebook of notebooks) {
-    env.log(`executing ${shown(notebook)} (${runner})`);
-    const result = { notebook, ...impl.runNotebook(notebook, { outDir: opts.outDir, timeoutSeconds: opts.timeout }) };
+    env.log(`executing ${shown(notebook)} (${opts.kernel}, ${runner})`);
+    const kernelName = env.KERNELS[opts.kernel];
+    const result = { notebook, ...impl.runNotebook(notebook, { outDir: opts.outDir, timeoutSeconds: opts.timeout, kernelName }) };
     results.push(result);
     if (result.ok) {
       env.log(`  ok in ${(result.ms / 1000).toFixed(1)} s -> ${shown(result.html)}`);
@@ -193,10 +220,10 @@ async function main() {
       if (opts.failFast) break;
     }
   }
-  const index = writeIndex(opts.outDir, results, runner);
+  const index = writeIndex(opts.outDir, results, runner, opts.kernel);
   const drawn = opts.browserCheck ? await browserCheck(opts, results) : true;
   const failed = results.filter((r) => !r.ok);
-  env.log(`runner: ${runner}; ${results.length - failed.length}/${results.length} notebooks ok`);
+  env.log(`kernel: ${opts.kernel}; runner: ${runner}; ${results.length - failed.length}/${results.length} notebooks ok`);
   env.log(`output: ${shown(opts.outDir)}/ (start with ${shown(index)})`);
   if (failed.length) {
     env.log(`failed: ${failed.map((r) => path.basename(r.notebook)).join(", ")}`);

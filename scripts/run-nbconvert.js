@@ -1,7 +1,7 @@
 "use strict";
 /**
  * Runner 1: execute a notebook with `jupyter nbconvert --to notebook --execute`
- * on the project's tslab kernel. nbconvert only executes: the page is written
+ * on one of the project's kernel specs (tslab by default, or `deno-einconv`). nbconvert only executes: the page is written
  * from the executed .ipynb by scripts/notebook-html.js, the same writer the
  * in-process runner uses (Debian's nbconvert 6.5 `--to html` strips the SVG
  * charts' elements, see there).
@@ -26,9 +26,9 @@ function nbconvert(args, extraEnv, cwd) {
   return { status: result.error ? -1 : result.status, stderr: (result.stderr || "") + (result.error ? String(result.error) : ""), ms: Date.now() - started };
 }
 
-function toHtml(ipynb, outDir) {
+function toHtml(ipynb, outDir, kernelName) {
   const { writeHtml } = require("./notebook-html");
-  return writeHtml(ipynb, path.join(outDir, path.basename(ipynb, ".ipynb") + ".html"), { runner: "jupyter nbconvert" });
+  return writeHtml(ipynb, path.join(outDir, path.basename(ipynb, ".ipynb") + ".html"), { runner: `jupyter nbconvert, kernel ${kernelName}` });
 }
 
 /**
@@ -36,7 +36,7 @@ function toHtml(ipynb, outDir) {
  * is { cellIndex, source, text } (or { text } when no cell report exists,
  * e.g. a timeout or a dead kernel).
  */
-function runNotebook(notebook, { outDir, timeoutSeconds }) {
+function runNotebook(notebook, { outDir, timeoutSeconds, kernelName = env.KERNEL_NAME }) {
   const name = path.basename(notebook, ".ipynb");
   const executed = path.join(outDir, `${name}.ipynb`);
   const errorFile = path.join(outDir, `${name}.error.json`);
@@ -45,7 +45,7 @@ function runNotebook(notebook, { outDir, timeoutSeconds }) {
   const args = [
     "--to", "notebook",
     "--execute",
-    `--ExecutePreprocessor.kernel_name=${env.KERNEL_NAME}`,
+    `--ExecutePreprocessor.kernel_name=${kernelName}`,
     `--ExecutePreprocessor.timeout=${timeoutSeconds}`,
     "--ExecutePreprocessor.startup_timeout=120",
     "--config", path.join(__dirname, "nbconvert_hooks.py"),
@@ -55,7 +55,7 @@ function runNotebook(notebook, { outDir, timeoutSeconds }) {
   ];
   const r = nbconvert(args, { EINCONV_NB_ERROR_FILE: errorFile, EINCONV_NB_PARTIAL_FILE: executed }, path.dirname(path.resolve(notebook)));
   if (r.status === 0) {
-    return { ok: true, executed, html: toHtml(executed, outDir), ms: r.ms };
+    return { ok: true, executed, html: toHtml(executed, outDir, kernelName), ms: r.ms };
   }
   let error;
   if (fs.existsSync(errorFile)) {
@@ -68,7 +68,7 @@ function runNotebook(notebook, { outDir, timeoutSeconds }) {
   let html;
   if (fs.existsSync(executed)) {
     try {
-      html = toHtml(executed, outDir);
+      html = toHtml(executed, outDir, kernelName);
     } catch {
       html = undefined;
     }

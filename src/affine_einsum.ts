@@ -1,3 +1,5 @@
+/// <reference lib="es2015.collection" />
+// (The directive keeps this file's .d.ts, which names ReadonlyMap, compiling under a consumer's default target/lib.)
 /**
  * Affine index expressions in einsum: `"bi(2h+k)(2w+l),oikl->bohw"`.
  *

@@ -1,3 +1,5 @@
+/// <reference lib="es2015.collection" />
+// (The directive keeps this file's .d.ts, which names ReadonlyMap, compiling under a consumer's default target/lib.)
 /**
  * Stage 2 — plan: {@link Subscripts} + operand shapes → {@link Plan}.
  *

@@ -1,3 +1,5 @@
+/// <reference lib="es2015.collection" />
+// (The directive keeps this file's .d.ts, which names ReadonlyMap, compiling under a consumer's default target/lib.)
 /**
  * Stage 3 — compile: {@link Plan} → {@link Program}. Chooses, for each contraction
  * step, the GEMM kernel (two float operands whose labels split into batch, M, N

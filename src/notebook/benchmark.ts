@@ -2,7 +2,7 @@
  * `benchmark`: time several implementations over a parameter grid, with
  * warm-up and repetitions, live progress in the notebook, and tidy rows.
  */
-import { type DisplayTarget, type MimeBundle, NotebookError, tryTslabDisplay } from "./display";
+import { type DisplayTarget, type MimeBundle, NotebookError, kernelDisplay } from "./display";
 import { escapeHtml } from "./format";
 
 /** A grid parameter value (JSON-serializable). */
@@ -57,7 +57,7 @@ export interface BenchmarkOptions<P extends BenchParams, I> {
   onProgress?: (progress: BenchProgress<P>) => void;
   /**
    * Live progress output. Default: one output updated in place when running
-   * in a tslab notebook, nothing elsewhere. `false` turns it off; a target
+   * in a notebook kernel (tslab or Deno), nothing elsewhere. `false` turns it off; a target
    * sends it there.
    */
   progress?: boolean | DisplayTarget;
@@ -160,7 +160,7 @@ export async function benchmark<P extends BenchParams, I = undefined>(
   const total = points.length * names.length;
   const label = options.label ?? "benchmark";
 
-  const progressTarget = options.progress === false ? undefined : options.progress === true || options.progress === undefined ? tryTslabDisplay() : options.progress;
+  const progressTarget = options.progress === false ? undefined : options.progress === true || options.progress === undefined ? kernelDisplay() : options.progress;
   const handle = progressTarget?.display(progressBundle(label, undefined, total, false));
 
   const rows: Array<BenchRow<P>> = [];
@@ -196,5 +196,8 @@ export async function benchmark<P extends BenchParams, I = undefined>(
   }
   void sink;
   handle?.update(progressBundle(label, { done, total, method: "", params: {}, elapsed: (now() - start) / 1000 }, total, true));
+  // Deno's kernel sends display messages from its event loop: let it run once, or the final
+  // update can leave after the cell has finished (and land in no cell).
+  if (handle) await yieldToEventLoop();
   return rows;
 }

@@ -5,21 +5,31 @@
  *
  * vega / vega-lite are loaded lazily with `require` on first use: they are
  * version 5 on purpose (v6 is ESM-only and cannot be `require`d by tslab).
+ * Their types appear only inside function bodies, so this module's `.d.ts`
+ * does not import them (a consumer without vega still type-checks).
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec as VegaLiteSpec } from "vega-lite";
 import { INSPECT_CUSTOM, JUPYTER_DISPLAY } from "../display_hook";
 import { type DisplayOptions, type MimeBundle, resolveDisplay } from "./display";
+import { type ChartSpec, VEGA_LITE_MIME } from "./spec";
 
-export type { TopLevelSpec } from "vega-lite";
+export { type ChartSpec, VEGA_LITE_MIME, VEGA_LITE_SCHEMA } from "./spec";
 
-/** Schema URL stamped on every spec einconv builds. */
-export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+/**
+ * einconv's earlier name for {@link ChartSpec} (kept so notebooks that annotate
+ * `const spec: TopLevelSpec = {...}` keep compiling).
+ */
+export type TopLevelSpec = ChartSpec;
 
-/** MIME type JupyterLab renders with its vega-lite 5 extension. */
-export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
+/**
+ * What the rendering helpers accept: any vega-lite v5 top-level spec object
+ * (a {@link ChartSpec} from einconv's builders, a literal, or a value typed
+ * with vega-lite's own `TopLevelSpec`). vega-lite validates it when compiling.
+ */
+export type AnySpec = ChartSpec | object;
 
 /** Options for {@link renderChart}. */
 export interface RenderOptions {
@@ -45,10 +55,10 @@ export interface RenderedChart {
  * @example
  * const { svg, png } = await renderChart(imshowSpec(x), { png: true });
  */
-export async function renderChart(spec: TopLevelSpec, options: RenderOptions = {}): Promise<RenderedChart> {
+export async function renderChart(spec: AnySpec, options: RenderOptions = {}): Promise<RenderedChart> {
   const start = performance.now();
   const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  const view = new vega.View(vega.parse(vl.compile(spec as VegaLiteSpec).spec), { renderer: "none" });
   let svg: string;
   try {
     svg = uniquifySvgIds(await view.toSVG());
@@ -97,7 +107,7 @@ const MAX_INLINE_SVG = 1_000_000;
  * a static image for HTML pages and the classic notebook (SVG, or PNG for
  * very large charts, see `staticFormat`), optional PNG, and a text fallback.
  */
-export async function chartBundle(spec: TopLevelSpec, options: ChartDisplayOptions = {}): Promise<MimeBundle> {
+export async function chartBundle(spec: AnySpec, options: ChartDisplayOptions = {}): Promise<MimeBundle> {
   const rendered = await renderChart(spec, options);
   const format = options.staticFormat ?? "auto";
   const svgFits = format === "svg" || (format === "auto" && rendered.svg.length <= MAX_INLINE_SVG);
@@ -109,7 +119,7 @@ export async function chartBundle(spec: TopLevelSpec, options: ChartDisplayOptio
   return bundle;
 }
 
-function titleText(spec: TopLevelSpec): string | undefined {
+function titleText(spec: AnySpec): string | undefined {
   const title = (spec as { title?: unknown }).title;
   if (typeof title === "string") return title;
   if (title && typeof title === "object" && "text" in title) {
@@ -121,7 +131,7 @@ function titleText(spec: TopLevelSpec): string | undefined {
 
 /** A rendered chart as a value that displays itself (see {@link chart}). */
 export interface ChartValue {
-  readonly spec: TopLevelSpec;
+  readonly spec: AnySpec;
   /** The same MIME bundle {@link displayChart} sends. */
   readonly bundle: MimeBundle;
   /** Deno's Jupyter kernel calls this to display the value. */
@@ -139,7 +149,7 @@ export interface ChartValue {
  * @example
  * await chart(imshowSpec(x));   // Deno: drawn; tslab: prints "[chart: ...]"
  */
-export async function chart(spec: TopLevelSpec, options: ChartDisplayOptions = {}): Promise<ChartValue> {
+export async function chart(spec: AnySpec, options: ChartDisplayOptions = {}): Promise<ChartValue> {
   const bundle = await chartBundle(spec, options);
   const text = `[chart: ${String(bundle["text/plain"])}]`;
   return { spec, bundle, [JUPYTER_DISPLAY]: () => bundle, [INSPECT_CUSTOM]: () => text };
@@ -153,9 +163,11 @@ export async function chart(spec: TopLevelSpec, options: ChartDisplayOptions = {
  * @example
  * await displayChart({ $schema: VEGA_LITE_SCHEMA, data: { values }, mark: "line", encoding });
  */
-export async function displayChart(spec: TopLevelSpec, options: ChartDisplayOptions = {}): Promise<void> {
+export async function displayChart(spec: AnySpec, options: ChartDisplayOptions = {}): Promise<void> {
   const target = resolveDisplay(options.target); // fail before rendering when outside a notebook
   target.display(await chartBundle(spec, options));
+  // Let the event loop run once so Deno's kernel sends the message within this cell (see benchmark).
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -165,7 +177,7 @@ export async function displayChart(spec: TopLevelSpec, options: ChartDisplayOpti
  * @example
  * await saveChart(benchHeatmapsSpec(rows, { x: "n", y: "f" }), "../docs/heatmaps.png");
  */
-export async function saveChart(spec: TopLevelSpec, file: string, options: Omit<RenderOptions, "png"> = {}): Promise<string> {
+export async function saveChart(spec: AnySpec, file: string, options: Omit<RenderOptions, "png"> = {}): Promise<string> {
   const ext = path.extname(file).toLowerCase();
   if (ext !== ".svg" && ext !== ".png") throw new Error(`saveChart: use a .svg or .png file name, got ${JSON.stringify(file)}`);
   const rendered = await renderChart(spec, { ...options, png: ext === ".png" });

@@ -9,7 +9,8 @@ import type { Field, StringFieldDef } from "vega-lite/build/src/channeldef";
 import type { NonNormalizedSpec } from "vega-lite/build/src/spec";
 import type { BenchTiming, ParamValue } from "./benchmark";
 import { NotebookError } from "./display";
-import { type ChartDisplayOptions, type TopLevelSpec, VEGA_LITE_SCHEMA, displayChart } from "./charts";
+import { type ChartDisplayOptions, displayChart } from "./charts";
+import { type ChartSpec, VEGA_LITE_SCHEMA } from "./spec";
 
 /** A timing row as `benchmark()` returns it or a Python script writes it. */
 export type TimingRow = Readonly<Record<string, ParamValue>> & Readonly<BenchTiming> & { readonly method: string };
@@ -243,7 +244,7 @@ export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatm
  * @example
  * benchHeatmapsSpec([...einconvRows, ...readTimingRows("peer_rows.json")], { x: "n", y: "f", baseline: "scipy.fftconvolve" });
  */
-export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeatmapOptions): TopLevelSpec {
+export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeatmapOptions): ChartSpec {
   const data = benchHeatmapData(rows, options);
   const cell = options.cellSize ?? 26;
   // One row per panel by default: a wrapped facet grid leaves an empty cell with a stray axis.

@@ -6,7 +6,8 @@ import type { ColorScheme } from "vega";
 import type { Field } from "vega-lite/build/src/channeldef";
 import type { LayerSpec } from "vega-lite/build/src/spec";
 import type { Tensor } from "../types";
-import { type ChartDisplayOptions, type TopLevelSpec, VEGA_LITE_SCHEMA, displayChart } from "./charts";
+import { type ChartDisplayOptions, displayChart } from "./charts";
+import { type ChartSpec, VEGA_LITE_SCHEMA } from "./spec";
 import { NotebookError } from "./display";
 
 /** Which 2-D plane of an N-D array to draw. */
@@ -109,7 +110,7 @@ export interface ImshowOptions extends PlaneOptions {
   /** Cell size in pixels. Default: fits the longer side in about 300 px (4..32 px). */
   cellSize?: number;
   /** vega color scheme. Default "viridis", or "blueorange" centred on 0 when values have both signs. */
-  scheme?: ColorScheme;
+  scheme?: string;
   /** Refuse planes with more cells than this (the spec and SVG grow per cell). Default 16384 (128×128). */
   maxCells?: number;
 }
@@ -147,7 +148,7 @@ function heatmapLayer(plane: Plane, options: ImshowOptions): LayerSpec<Field> {
     }
   }
   const diverging = options.scheme === undefined && min < 0 && max > 0;
-  const scheme: ColorScheme = options.scheme ?? (diverging ? "blueorange" : "viridis");
+  const scheme = (options.scheme ?? (diverging ? "blueorange" : "viridis")) as ColorScheme;
   const cell = options.cellSize ?? Math.max(4, Math.min(32, Math.floor(300 / Math.max(plane.rows, plane.cols))));
   // Size labels to fit the cell; by default annotate only when they stay legible.
   const labelChars = values.reduce((n, v) => Math.max(n, v.label.length), 1);
@@ -208,7 +209,7 @@ function heatmapLayer(plane: Plane, options: ImshowOptions): LayerSpec<Field> {
  * imshowSpec(x);                                         // 2-D
  * imshowSpec(img, { layout: "NHWC", batch: 0, channel: 2 }); // 4-D NHWC
  */
-export function imshowSpec(x: Tensor, options: ImshowOptions = {}): TopLevelSpec {
+export function imshowSpec(x: Tensor, options: ImshowOptions = {}): ChartSpec {
   return { $schema: VEGA_LITE_SCHEMA, ...heatmapLayer(selectPlane(x, options), options) };
 }
 
@@ -261,7 +262,7 @@ function sharedLayout(layout: string | undefined, name: string, ndim: number): s
  * plotConvSpec({ input: x, kernel: k, output: y });
  * plotConvSpec({ input: x, kernel: w, output: y }, { layout: "NHWC", kernel: { batch: 3 }, output: { channel: 3 } }); // w is HWIO
  */
-export function plotConvSpec(panels: ConvPanels, options: PlotConvOptions = {}): TopLevelSpec {
+export function plotConvSpec(panels: ConvPanels, options: PlotConvOptions = {}): ChartSpec {
   const names = ["input", "kernel", "output"] as const;
   const hconcat = names.map((name) => {
     const own = options[name] ?? {};

@@ -1,27 +1,41 @@
 /**
- * Notebook helpers for the tslab Jupyter kernel: numpy-style array display,
- * heatmaps, convolution panels, benchmarks and their heatmap figure.
+ * Notebook helpers for TypeScript Jupyter kernels (tslab and Deno's
+ * `deno jupyter`): numpy-style array display, heatmaps, convolution panels,
+ * benchmarks and their heatmap figure.
  *
- * Displaying helpers send output to the tslab cell being executed (or to
- * `options.target`); chart helpers return Promises, so `await` them in cells.
+ * Displaying helpers send output to the cell being executed, on either kernel
+ * (src/notebook/kernel.ts decides which), or to `options.target`; chart
+ * helpers return Promises, so `await` them in cells.
  * Every chart also has a pure `*Spec` function returning the vega-lite spec.
  */
 export {
   type DisplayHandle,
   type DisplayOptions,
   type DisplayTarget,
+  type Kernel,
+  type KernelKind,
   type MimeBundle,
   type RecordedOutput,
   type RecordingDisplay,
+  type RichValue,
   NotebookError,
+  detectKernel,
+  display,
+  html,
+  kernelDisplay,
+  markdown,
   recordingDisplay,
   resolveDisplay,
+  richValue,
   tryTslabDisplay,
 } from "./display";
+export { projectRoot } from "./project";
 export { type FormatOptions, type TableOptions, formatArray, formatTableHtml, pythonTuple } from "./format";
 export { type ShowOptions, arrayBundle, show } from "./show";
 export {
+  type AnySpec,
   type ChartDisplayOptions,
+  type ChartSpec,
   type RenderOptions,
   type RenderedChart,
   type TopLevelSpec,
