@@ -25,6 +25,10 @@ export type Arr = NdArray<Numeric>;
 export interface RefResult {
   shape: number[];
   data: number[];
+  /** Σ over the summed terms of |product| per element (float64): the scale of the rounding-error bound. */
+  absSum: number[];
+  /** The most products summed into one output element (the K of the bound). */
+  terms: number;
 }
 
 /** How the reference accumulates: in float64, or with int32 wrap-around like numpy's int32 einsum. */
@@ -102,7 +106,10 @@ export function referenceEinsum(spec: string, operands: Arr[], accumulate: Accum
   const outShape = output.map((l) => size.get(l) ?? 1);
   const outSize = outShape.reduce((a, b) => a * b, 1);
   const data = new Array<number>(outSize).fill(0);
-  if (extent.some((n) => n === 0)) return { shape: outShape, data };
+  const absSum = new Array<number>(outSize).fill(0);
+  const count = new Array<number>(outSize).fill(0);
+  const done = () => ({ shape: outShape, data, absSum, terms: count.reduce((a, b) => Math.max(a, b), 0) });
+  if (extent.some((n) => n === 0)) return done();
 
   const pos = new Map(all.map((l, i) => [l, i]));
   // For each operand dim: which label position indexes it (size-1 dims always read index 0).
@@ -112,20 +119,24 @@ export function referenceEinsum(spec: string, operands: Arr[], accumulate: Accum
   const idx = new Array<number>(all.length).fill(0);
   for (;;) {
     let prod = accumulate === "int32" ? 1 : 1.0;
+    let absProd = 1.0;
     for (let k = 0; k < operands.length; k++) {
       const at = readers[k].map((p) => (p < 0 ? 0 : idx[p]));
       const v = operands[k].get(...at);
       prod = accumulate === "int32" ? Math.imul(prod, v) : prod * v;
+      absProd *= Math.abs(v);
     }
     let flat = 0;
     for (let d = 0; d < output.length; d++) flat = flat * outShape[d] + idx[d];
     data[flat] = accumulate === "int32" ? (data[flat] + prod) | 0 : data[flat] + prod;
+    absSum[flat] += absProd;
+    count[flat]++;
     // odometer step, last label fastest
     let d = all.length - 1;
     while (d >= 0 && ++idx[d] === extent[d]) idx[d--] = 0;
     if (d < 0) break;
   }
-  return { shape: outShape, data };
+  return done();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,6 +212,50 @@ export function firstMismatch(got: number[], want: number[], tol: number): strin
   return undefined;
 }
 
+/** Unit roundoff of a float result dtype: 2^-53 (float64), 2^-24 (float32). */
+export function unitRoundoff(dtype: "float64" | "float32"): number {
+  return dtype === "float32" ? 2 ** -24 : 2 ** -53;
+}
+
+/**
+ * The constant c of the error bound |got - want| <= c·(K + n)·u·Σ|a||b|…. A sum of K products of n factors,
+ * in any order or blocking, errs by at most γ_{K+n}·Σ ≈ (K + n)·u·Σ (Higham, Accuracy and Stability, §3.1);
+ * the fixture's own answer (numpy's) errs by as much again, so 2 would do; 4 leaves a margin for
+ * contraction paths that round an intermediate and then sum it again.
+ */
+export const BOUND_C = 4;
+
+/** What a float result is compared with: the reference value, Σ|products| per element, and the K. */
+export interface BoundedWant {
+  data: number[];
+  absSum: number[];
+  terms: number;
+}
+
+/**
+ * First element outside the K-scaled rounding bound, or undefined:
+ * |got - want| <= BOUND_C·(terms + operands)·u·absSum, u the unit roundoff of the result dtype.
+ * Where absSum is 0 (no terms, or all products 0) the bound is 0: the result must be exactly 0.
+ * Unlike a relative tolerance this bites: a float64 result rounded through float32 fails it.
+ */
+export function boundMismatch(
+  got: ArrayLike<number>,
+  want: BoundedWant,
+  operands: number,
+  dtype: "float64" | "float32",
+): string | undefined {
+  if (got.length !== want.data.length) return `length ${got.length} != ${want.data.length}`;
+  const scale = BOUND_C * (want.terms + operands) * unitRoundoff(dtype);
+  for (let i = 0; i < want.data.length; i++) {
+    const err = Math.abs(got[i] - want.data[i]);
+    const bound = scale * want.absSum[i];
+    if (!(err <= bound)) {
+      return `at flat index ${i}: got ${got[i]}, want ${want.data[i]}: error ${err.toExponential(2)} > bound ${bound.toExponential(2)} (= ${BOUND_C}·(K ${want.terms} + ${operands})·u·Σ ${want.absSum[i].toExponential(3)})`;
+    }
+  }
+  return undefined;
+}
+
 /** Integer in [lo, hi] from a PRNG. */
 export function randInt(rand: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));
@@ -230,6 +285,20 @@ export function fixtureLcg(length: number, seed: number): Float32Array {
   for (let i = 0; i < length; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     out[i] = (s >>> 8) / 2 ** 23 - 1;
+  }
+  return out;
+}
+
+/** The fixtures' full-float64 LCG (`lcg64` in test/fixtures/lcg.py): two steps per value, 52-53 bit mantissas. */
+export function fixtureLcg64(length: number, seed: number): Float64Array {
+  const out = new Float64Array(length);
+  let s = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const hi = s >>> 6;
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const lo = s >>> 5;
+    out[i] = (hi * 2 ** 27 + lo - 2 ** 52) / 2 ** 52;
   }
   return out;
 }
