@@ -9,7 +9,6 @@ import {
   ConvMethod,
   ConvMode,
   ConvolveOptions,
-  PerAxis,
   chooseConvMethod,
   convCostFeatures,
   convInfo,
@@ -19,7 +18,7 @@ import {
 } from "../src/conv";
 import { Tensor } from "../src/types";
 import { BoundInputs, Encoded, convFixture as fixture, decode, flat } from "./conv_fixture";
-import { BOUND_C, boundMismatch } from "./reference";
+import { BOUND_C, RefResult, boundMismatch, referenceConvolve } from "./reference";
 
 
 const METHODS: ConvMethod[] = ["fft", "submatrix", "strided", "auto"];
@@ -61,63 +60,19 @@ function assertMatches(actual: Tensor, expected: Encoded, method: ConvMethod, la
   }
 }
 
-function assertClose(actual: Tensor, expected: Tensor, tol: number, label: string): void {
-  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
-  const a = flat(actual);
-  const b = flat(expected);
-  let scale = 1;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * scale, `${label}: element ${i} ${a[i]} vs ${b[i]}`);
-}
-
 function random(shape: number[], next: () => number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return ndarray(Float64Array.from({ length: n }, next), shape);
 }
 
-function pairOf(v: PerAxis | undefined, dflt: number): [number, number] {
-  return v === undefined ? [dflt, dflt] : typeof v === "number" ? [v, v] : [v[0], v[1]];
+/** The brute-force reference (test/reference.ts: the definition, element by element), with its bound's inputs. */
+function bruteForce(x: Tensor, k: Tensor, options: ConvolveOptions): RefResult {
+  return referenceConvolve(x as never, k as never, options as never);
 }
 
-/**
- * Brute force straight from the definition: pad, then the mode's zeros
- * (same: floor((span-1)/2) before), then every stride-th kernel position,
- * summing x * k over the window and the depth. Reads padding as zeros.
- */
-function bruteForce(x: Tensor, k: Tensor, options: ConvolveOptions): Tensor {
-  const [sh, sw] = pairOf(options.stride, 1);
-  const [ph, pw] = pairOf(options.padding, 0);
-  const [dh, dw] = pairOf(options.dilation, 1);
-  const mode = options.mode ?? "valid";
-  const [h, w] = x.shape;
-  const c = x.shape.length === 3 ? x.shape[2] : 1;
-  const [kh, kw] = k.shape;
-  const spanH = dh * (kh - 1) + 1;
-  const spanW = dw * (kw - 1) + 1;
-  const extra = (span: number): [number, number] =>
-    mode === "valid" ? [0, 0] : mode === "full" ? [span - 1, span - 1] : [Math.floor((span - 1) / 2), Math.ceil((span - 1) / 2)];
-  const [eTop, eBottom] = extra(spanH);
-  const [eLeft, eRight] = extra(spanW);
-  const top = ph + eTop;
-  const left = pw + eLeft;
-  const oh = Math.floor((h + top + ph + eBottom - spanH) / sh) + 1;
-  const ow = Math.floor((w + left + pw + eRight - spanW) / sw) + 1;
-  const xv = (r: number, q: number, ch: number) =>
-    r < 0 || q < 0 || r >= h || q >= w ? 0 : x.shape.length === 3 ? x.get(r, q, ch) : x.get(r, q);
-  const kv = (i: number, j: number, ch: number) => (k.shape.length === 3 ? k.get(i, j, ch) : k.get(i, j));
-  const out = ndarray(new Float64Array(oh * ow), [oh, ow]);
-  for (let r = 0; r < oh; r++) {
-    for (let q = 0; q < ow; q++) {
-      let sum = 0;
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          for (let ch = 0; ch < c; ch++) sum += xv(r * sh + i * dh - top, q * sw + j * dw - left, ch) * kv(i, j, ch);
-        }
-      }
-      out.set(r, q, sum);
-    }
-  }
-  return out;
+/** A method's result against the brute force, within that method's bound (assertMatches). */
+function assertNearReference(actual: Tensor, want: RefResult, method: ConvMethod, label: string, x: Tensor, k: Tensor): void {
+  assertMatches(actual, { shape: want.shape, data: want.data }, method, label, x, k, { absSum: want.absSum, terms: want.terms });
 }
 
 test("the 7x7 / 3x3 / stride-2 worked example: the literal numbers from the reference, by every method", () => {
@@ -204,7 +159,7 @@ test("brute-force reference: random settings, strided/transposed input views, in
     const big = random(c > 0 ? [2 * w + 1, h + 2, c] : [2 * w + 1, h + 2], next);
     const x = (c > 0 ? big.transpose(1, 0, 2) : big.transpose(1, 0)).lo(1, 1).step(1, 2).hi(h, w);
     const k = random(kernel3 ? [kh, kw, c] : [kh, kw], next);
-    let expected: Tensor;
+    let expected: RefResult;
     try {
       expected = bruteForce(x, k, options);
       convInfo(x.shape, k.shape, options);
@@ -213,7 +168,7 @@ test("brute-force reference: random settings, strided/transposed input views, in
       assert.throws(() => convolve(x, k, options), ConvError);
       continue;
     }
-    for (const method of METHODS) assertClose(convolve(x, k, { ...options, method }), expected, 1e-12, `trial ${trial} ${method} ${JSON.stringify(options)}`);
+    for (const method of METHODS) assertNearReference(convolve(x, k, { ...options, method }), expected, method, `trial ${trial} ${JSON.stringify(options)}`, x, k);
   }
   // Other storage types give the same values (results are float64).
   const xi = ndarray(Int32Array.from({ length: 8 * 9 * 2 }, (_, i) => ((i * 7) % 11) - 5), [8, 9, 2]);
@@ -222,7 +177,7 @@ test("brute-force reference: random settings, strided/transposed input views, in
   for (const method of METHODS) {
     const y = convolve(xi, kf, { stride: 2, padding: 1, method });
     assert.ok(y.data instanceof Float64Array);
-    assertClose(y, expected, 1e-12, `int32/float32 ${method}`);
+    assertNearReference(y, expected, method, "int32/float32", xi, kf);
   }
 });
 
@@ -284,7 +239,7 @@ test("chooseConvMethod: a pure argmin over the estimates, driven by the constant
   const x = random([12, 12, 3], rng(5));
   const k = random([3, 3, 3], rng(6));
   const expected = bruteForce(x, k, { stride: 2 });
-  for (const m of CONV_METHODS) assertClose(convolve(x, k, { stride: 2, costs: only(m) }), expected, 1e-12, `auto->${m}`);
+  for (const m of CONV_METHODS) assertNearReference(convolve(x, k, { stride: 2, costs: only(m) }), expected, m, `auto->${m}`, x, k);
 });
 
 test("cost features: work counts follow the shapes", () => {
