@@ -13,7 +13,7 @@ import { assertTensor, checkOptionKeys, describe, reachableRange } from "./valid
 import { pad as padCopy } from "./views/pad";
 import { assign } from "./views/assign";
 import { Parser, Sublist, Subscripts, hasAffine, sublistToSpec } from "./parse";
-import { OptimizeOption, Plan, planEinsum } from "./plan";
+import { MemoryLimit, OptimizeOption, Plan, checkMemoryLimit, planEinsum } from "./plan";
 import { assertNoSelfOverlap, runProgram } from "./run";
 import { DType, Tensor } from "./types";
 
@@ -25,6 +25,8 @@ export interface EinsumOptions {
   dtype?: DType;
   /** Contraction order for 3+ operands: `"greedy"` (default), `"optimal"`, `true` (= greedy) or `false` (one n-ary loop nest, like numpy's default). */
   optimize?: OptimizeOption;
+  /** Largest intermediate the path search may create: `"max_input"` (numpy's default cap: the largest input or output) or a number of elements; default: no cap. See {@link MemoryLimit}. */
+  memoryLimit?: MemoryLimit;
   /** Ranges of labels that appear only inside affine indices, e.g. `{ h: 64 }` (see README "Affine indices"). */
   sizes?: LabelSizes;
   /** Zero padding per operand and axis, `{ 0: [[0, 0], [0, 0], [1, 1], [1, 1]] }`: reads outside the operand are zeros (one padded copy of that operand). */
@@ -46,6 +48,7 @@ const OPTION_CHECKS: { readonly [K in keyof Required<EinsumOptions>]: (value: un
   optimize: (v) => {
     if (v !== true && v !== false && v !== "greedy" && v !== "optimal") throw new EinsumError(`optimize must be false, true, "greedy" or "optimal", got ${describe(v)}`);
   },
+  memoryLimit: (v) => checkMemoryLimit(v),
   backend: (v) => {
     const b = v as Partial<Backend> | null;
     if (b === null || typeof b !== "object" || typeof b.runLoops !== "function" || typeof b.runGemm !== "function") {
@@ -178,7 +181,7 @@ export function einsum(...args: unknown[]): Tensor {
   const dtype = resultDtype(tensors, options);
   const subscripts = parse(spec);
   if (hasAffine(subscripts) || options.pad !== undefined) return affineEinsum(subscripts, tensors, dtype, options);
-  const program = programFor(spec, tensors.map((t) => t.shape), options.optimize ?? "greedy", dtype);
+  const program = programFor(spec, tensors.map((t) => t.shape), options.optimize ?? "greedy", dtype, options.memoryLimit);
   if (options.out !== undefined) checkOut(options.out, program.plan.outputShape, dtype, tensors);
   return runProgram(program, tensors, options.backend ?? defaultBackend(), options.out);
 }
@@ -221,7 +224,7 @@ function affinePlanFor(subscripts: Subscripts, shapes: ReadonlyArray<readonly nu
 /** Plans an affine spec for shapes (pure: shapes and options only). */
 export function lowerAffine(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, options: EinsumOptions, outShape?: readonly number[]): AffineLowering {
   const affine = affinePlanFor(subscripts, shapes, options, outShape);
-  return { affine, plain: planEinsum(parse(affine.plainSpec), derivedShapes(affine), options.optimize ?? "greedy") };
+  return { affine, plain: planEinsum(parse(affine.plainSpec), derivedShapes(affine), options.optimize ?? "greedy", options.memoryLimit) };
 }
 
 /**
@@ -249,7 +252,7 @@ function runAffine(lowered: AffineLowering, program: Program, tensors: readonly 
 /** einsum's affine route: the affine plan, the plain program from the cache (planned on a miss only), run. */
 function affineEinsum(subscripts: Subscripts, tensors: Tensor[], dtype: DType, options: EinsumOptions): Tensor {
   const affine = affinePlanFor(subscripts, tensors.map((t) => t.shape), options, options.out?.shape);
-  const program = programFor(affine.plainSpec, derivedShapes(affine), options.optimize ?? "greedy", dtype);
+  const program = programFor(affine.plainSpec, derivedShapes(affine), options.optimize ?? "greedy", dtype, options.memoryLimit);
   return runAffine({ affine, plain: program.plan }, program, tensors, dtype, options.backend ?? defaultBackend(), options.out);
 }
 
@@ -266,11 +269,11 @@ function zeroView(t: Tensor): void {
  */
 const programs = new BoundedMemo<Program>(256);
 
-function programFor(spec: string, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption, dtype: DType): Program {
+function programFor(spec: string, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption, dtype: DType, memoryLimit?: MemoryLimit): Program {
   // Everything but the spec has a fixed alphabet, and the spec comes last, so distinct
   // structures (operand count included: "" with one 0-d operand vs none) never share a key.
-  const key = `${shapes.length}|${shapes.map((s) => `[${s.join(",")}]`).join("")}|${String(optimize)}|${dtype}|${spec}`;
-  return programs.get(key, () => compilePlan(planEinsum(parse(spec), shapes, optimize), dtype));
+  const key = `${shapes.length}|${shapes.map((s) => `[${s.join(",")}]`).join("")}|${String(optimize)}|${String(memoryLimit)}|${dtype}|${spec}`;
+  return programs.get(key, () => compilePlan(planEinsum(parse(spec), shapes, optimize, memoryLimit), dtype));
 }
 
 /**
@@ -388,6 +391,6 @@ export function compile(spec: string, ...shapes: Array<ShapeOrTensor | EinsumOpt
     const lowering = lowerAffine(subscripts, split.shapes, split.options, split.options.out?.shape);
     return new Expression(lowering.plain, split.options, lowering);
   }
-  const plan = planEinsum(subscripts, split.shapes, split.options.optimize ?? "greedy");
+  const plan = planEinsum(subscripts, split.shapes, split.options.optimize ?? "greedy", split.options.memoryLimit);
   return new Expression(plan, split.options);
 }

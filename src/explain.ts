@@ -70,7 +70,7 @@ export function explain(first: string | Expression, ...rest: Array<ShapeOrTensor
     affineLines = [...describeAffine(lowering.affine, strides), ""];
     affine = lowering.affine;
     plan = lowering.plain;
-  } else plan = planEinsum(subscripts, shapes, options.optimize ?? "greedy");
+  } else plan = planEinsum(subscripts, shapes, options.optimize ?? "greedy", options.memoryLimit);
   const dtype = options.dtype ?? (arrays.length === shapes.length ? promote(arrays.map((a) => dtypeOf(a))) : "float64");
   const program = compilePlan(plan, dtype);
   const name = labelNamer(plan);

@@ -27,7 +27,7 @@ export { displayable, type DisplayableTensor } from "./display_hook";
 
 // einsum and friends
 export { einsum, compile, Expression, type EinsumOptions, type ShapeOrTensor } from "./einsum";
-export type { OptimizeOption } from "./plan";
+export type { MemoryLimit, OptimizeOption } from "./plan";
 export type { Sublist } from "./parse";
 export { einsumPath, type PathInfo } from "./path";
 export { explain, type Explanation, type ExplainedStep } from "./explain";

@@ -69,6 +69,8 @@ export function formatPlan(plan: Plan): string {
 
 /**
  * The contraction path einsum would use, with numpy's cost report. Takes shapes or arrays.
+ * Options as einsum's: `optimize` and `memoryLimit` (`{ memoryLimit: "max_input" }` gives numpy's
+ * `np.einsum_path` paths; einconv's default has no cap on intermediates — see {@link MemoryLimit}).
  *
  * @example
  * const info = einsumPath("ea,fb,abcd,gc,hd->efgh", [10, 10], [10, 10], [10, 10, 10, 10], [10, 10], [10, 10]);
@@ -81,7 +83,7 @@ export function einsumPath(spec: string, ...shapesOrArrays: Array<ShapeOrTensor 
   // einsum and compile run: FLOPs count the real ranges.
   const plan = hasAffine(subscripts) || options.pad !== undefined
     ? lowerAffine(subscripts, shapes, options, options.out?.shape).plain
-    : planEinsum(subscripts, shapes, options.optimize ?? "greedy");
+    : planEinsum(subscripts, shapes, options.optimize ?? "greedy", options.memoryLimit);
   return {
     path: plan.steps.map((s) => [...s.operands]),
     plan,

@@ -17,6 +17,36 @@ import { PathProblem, PathStep, flopCount, spanSize, stepCost } from "./paths/ty
 /** How to order contractions of three or more operands. */
 export type OptimizeOption = boolean | "greedy" | "optimal";
 
+/**
+ * Cap on the size of any intermediate the path search may create, with numpy's meaning (`memory_limit` of
+ * `np.einsum_path(..., optimize=(strategy, limit))`):
+ * - `"max_input"`: the largest input or output, counted as numpy counts it (the product of the label sizes
+ *   of each term, broadcast dims at their full size). This is what numpy uses when no limit is given, so
+ *   it reproduces `np.einsum_path(spec, ..., optimize="greedy" | "optimal")`.
+ * - a number: that many elements (`Infinity` = no limit).
+ * einconv's default is no limit: numpy's cap sometimes forces its search to give up and contract every
+ * remaining operand in one loop nest, which costs more FLOPs (test/paths.test.ts pins such cases).
+ * A step that no pairwise move fits under the cap ends the path with one n-ary step, as in numpy.
+ */
+export type MemoryLimit = "max_input" | number;
+
+/** The cap in elements: numpy's max_size over inputs and output for "max_input". */
+function resolveMemoryLimit(limit: MemoryLimit | undefined, operands: readonly OperandPlan[], output: readonly string[], sizes: ReadonlyMap<string, number>): number {
+  if (limit === undefined) return Infinity;
+  if (limit !== "max_input") return limit;
+  const termSize = (labels: readonly string[]) => labels.reduce((n, l) => n * (sizes.get(l) ?? 1), 1);
+  // numpy multiplies over the term's characters, so a repeated label (a diagonal) counts once per axis.
+  const inputSizes = operands.map((o) => o.labels.reduce((n, l, i) => n * (sizes.get(l) ?? 1) ** o.axes[i].length, 1));
+  return Math.max(termSize(output), ...inputSizes);
+}
+
+/** Checks a memoryLimit option value. */
+export function checkMemoryLimit(v: unknown): asserts v is MemoryLimit {
+  if (v === "max_input") return;
+  if (typeof v === "number" && (v === Infinity || (Number.isSafeInteger(v) && v >= 0))) return;
+  throw new EinsumError(`memoryLimit must be "max_input", a non-negative integer number of elements or Infinity, got ${describe(v)}`);
+}
+
 /** One operand after resolving its subscripts against its shape. */
 export interface OperandPlan {
   /** Distinct labels of the operand, in order of first appearance. */
@@ -224,16 +254,18 @@ function describePath(path: readonly PathStep[], inputs: ReadonlyArray<readonly 
 }
 
 /**
- * Plans an einsum for operands of the given shapes.
+ * Plans an einsum for operands of the given shapes. `memoryLimit` caps the path search's intermediates
+ * ({@link MemoryLimit}; default: no cap).
  *
  * @example
  * const plan = planEinsum(new Parser().parse("ij,jk->ik"), [[2, 3], [3, 4]]);
  * plan.outputShape; // [2, 4]
  */
-export function planEinsum(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption = "greedy"): Plan {
+export function planEinsum(subscripts: Subscripts, shapes: ReadonlyArray<readonly number[]>, optimize: OptimizeOption = "greedy", memoryLimit?: MemoryLimit): Plan {
   if (optimize !== true && optimize !== false && optimize !== "greedy" && optimize !== "optimal") {
     throw new EinsumError(`optimize must be false, true, "greedy" or "optimal", got ${describe(optimize)}`);
   }
+  if (memoryLimit !== undefined) checkMemoryLimit(memoryLimit);
   const { operands, sizes, usedEllipsisRank, resolved } = resolve(subscripts, shapes);
   const output = outputLabels(subscripts, operands, resolved.map((r) => r.axisLabels), usedEllipsisRank);
   for (const label of output) if (!sizes.has(label)) sizes.set(label, 1); // '...' in the output with no broadcast dims
@@ -241,7 +273,8 @@ export function planEinsum(subscripts: Subscripts, shapes: ReadonlyArray<readonl
   const inputs = operands.map((o) => o.labels);
   const n = operands.length;
   const strategy: Plan["optimize"] = n < 3 || optimize === false ? "none" : optimize === "optimal" && n <= OPTIMAL_MAX_OPERANDS ? "optimal" : "greedy";
-  const problem: PathProblem = { inputs: inputs.map((l) => new Set(l)), output: new Set(output), sizes };
+  const limit = resolveMemoryLimit(memoryLimit, operands, output, sizes);
+  const problem: PathProblem = { inputs: inputs.map((l) => new Set(l)), output: new Set(output), sizes, memoryLimit: limit };
   const path: PathStep[] =
     strategy === "none" ? [{ operands: inputs.map((_, i) => i) }] : strategy === "optimal" ? optimalPath(problem) : greedyPath(problem);
   const steps = describePath(path, inputs, output, sizes);

@@ -11,7 +11,13 @@ export interface Encoded {
   data: number[];
 }
 
-export interface ConvolveCase {
+/** The error bound's inputs for float data (conv.py): Σ|x||k| per output element, and K (taps x channels). */
+export interface BoundInputs {
+  absSum: number[];
+  terms: number;
+}
+
+export interface ConvolveCase extends BoundInputs {
   x: string;
   k: string;
   mode: ConvMode;
@@ -21,7 +27,7 @@ export interface ConvolveCase {
   expected: Encoded;
 }
 
-export interface NHWCCase {
+export interface NHWCCase extends BoundInputs {
   w: string;
   stride: PerAxis;
   padding: PerAxis | "valid" | "same";
@@ -34,8 +40,13 @@ export interface ConvFixture {
   convolve: { data: Record<string, Encoded>; kernels: Record<string, Encoded>; cases: ConvolveCase[] };
   seed003: { x: Encoded; k: Encoded; stride: number; expected: Encoded };
   sameEven: { x: Encoded; k: Encoded; correlate2d: Encoded; correlate: Encoded };
-  randomFloat: { x: Encoded; k: Encoded; stride: PerAxis; padding: PerAxis; mode: ConvMode; expected: Encoded };
-  nhwc: { x: Encoded; w: Record<string, Encoded>; cases: NHWCCase[]; flip: { w: string; noflip: Encoded; flipped: Encoded } };
+  randomFloat: BoundInputs & { x: Encoded; k: Encoded; stride: PerAxis; padding: PerAxis; mode: ConvMode; expected: Encoded };
+  nhwc: {
+    x: Encoded;
+    w: Record<string, Encoded>;
+    cases: NHWCCase[];
+    flip: { w: string; noflip: Encoded; flipped: Encoded; noflipAbsSum: number[]; flippedAbsSum: number[]; terms: number };
+  };
 }
 
 export const convFixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../test/fixtures/conv.json"), "utf8")) as ConvFixture;

@@ -3,16 +3,22 @@
  * numpy's shape, dtype and values, under every optimize setting and with `out`; every error case must
  * throw an EinsumError that names the offending thing. The brute-force reference is checked against
  * the same fixtures, so both oracles agree before they are used on random views.
+ *
+ * Float operands are full-mantissa random values (einsum.py), so results really round; they are compared
+ * with the K-scaled bound |got - want| <= 4·(K + n)·u·Σ|a||b|… (boundMismatch in reference.ts), and a test
+ * below shows that bound rejects a float64 answer rounded through float32. int32 results and the cases
+ * marked `exact` (small-integer float data: every order of summation is exact) must match bit for bit.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import ndarray from "ndarray";
-import { einsum, EinsumError } from "../src/index";
+import { einsum } from "../src/index";
 import {
   Arr,
   DTypeName,
   FixtureArray,
   Numeric,
+  boundMismatch,
   dtypeOf,
   firstMismatch,
   fromFixture,
@@ -20,11 +26,16 @@ import {
   referenceEinsum,
   throwsEinsumError,
   toFlat,
-  tolerance,
   typed,
 } from "./reference";
 
 type SubLabel = number | "...";
+
+/** A fixture result; float results carry the error bound's Σ|products| per element and K (einsum.py). */
+interface Expected extends FixtureArray {
+  absSum?: number[];
+  terms?: number;
+}
 
 interface Case {
   name: string;
@@ -32,7 +43,9 @@ interface Case {
   sublist?: { inputs: SubLabel[][]; output?: SubLabel[] };
   operands: FixtureArray[];
   options?: { dtype?: DTypeName };
-  expected: FixtureArray;
+  expected: Expected;
+  /** small-integer float data: every summation order is exact, so the result must match bit for bit */
+  exact?: boolean;
 }
 
 interface ErrorCase {
@@ -81,10 +94,22 @@ function run(c: Case, ops: Arr[], options?: Record<string, unknown>): Arr {
   return callEinsum(c.spec, ...ops, ...tail);
 }
 
-function checkResult(label: string, got: Arr, want: FixtureArray): void {
+/**
+ * The value check of every fixture case: bitwise for int32 results and `exact` cases, else the K-scaled
+ * rounding bound. Returns the first mismatch (or undefined) so the bite test can call it on a wrong answer.
+ */
+function valueMismatch(c: Case, got: ArrayLike<number>): string | undefined {
+  const want = c.expected;
+  if (want.dtype === "int32" || c.exact) return firstMismatch(Array.from(got), want.data, 0);
+  assert.ok(want.absSum && want.terms !== undefined, `${c.name}: a float fixture without its bound (rerun einsum.py)`);
+  return boundMismatch(got, { data: want.data, absSum: want.absSum, terms: want.terms }, c.operands.length, want.dtype);
+}
+
+function checkResult(label: string, got: Arr, c: Case): void {
+  const want = c.expected;
   assert.deepEqual(got.shape, want.shape, `${label}: shape`);
   assert.equal(dtypeOf(got), want.dtype, `${label}: dtype`);
-  const bad = firstMismatch(toFlat(got), want.data, tolerance(want.dtype));
+  const bad = valueMismatch(c, toFlat(got));
   assert.equal(bad, undefined, `${label}: values ${bad}`);
 }
 
@@ -123,6 +148,28 @@ const variants: Array<{ name: string; options?: Record<string, unknown> }> = [
 test(`fixtures were written by numpy ${fx.numpy}`, () => {
   assert.ok(fx.cases.length >= 150, "case count");
   assert.ok(fx.errors.length >= 30, "error count");
+  // the oracle is real data: most float cases have operands that are not integers
+  const float = fx.cases.filter((c) => c.expected.dtype !== "int32");
+  const fractional = float.filter((c) => c.operands.some((o) => o.data.some((v) => !Number.isInteger(v))));
+  assert.ok(fractional.length >= 0.85 * float.length, `${fractional.length} of ${float.length} float cases have non-integer data`);
+});
+
+test("the bound bites: every float64 answer rounded through float32 fails the value check", () => {
+  // A float64 einsum computed (or stored) in float32 errs by ~2^-25 relative; the bound allows ~K·2^-53.
+  let checked = 0;
+  let representable = 0;
+  for (const c of fx.cases) {
+    if (c.expected.dtype !== "float64" || c.exact) continue;
+    assert.equal(valueMismatch(c, c.expected.data), undefined, `${c.name}: numpy's own answer passes`);
+    const rounded = c.expected.data.map(Math.fround);
+    if (rounded.every((v, i) => v === c.expected.data[i])) {
+      representable++; // e.g. zero-size results, or sums of integers: float32 holds them exactly
+      continue;
+    }
+    checked++;
+    assert.notEqual(valueMismatch(c, rounded), undefined, `${c.name}: a float32-rounded answer passed the float64 check`);
+  }
+  assert.ok(checked >= 100, `only ${checked} float64 cases can be told from their float32 rounding (${representable} cannot)`);
 });
 
 for (const c of fx.cases) {
@@ -132,31 +179,37 @@ for (const c of fx.cases) {
     const ops = c.operands.map(fromFixture);
     const r = referenceEinsum(spec, ops, c.expected.dtype === "int32" ? "int32" : "float64");
     assert.deepEqual(r.shape, c.expected.shape, "shape");
-    const bad = firstMismatch(r.data, c.expected.data, tolerance(c.expected.dtype));
+    // the reference sums in float64 and is not rounded to float32 here, so it gets the float32 bound
+    const bad = valueMismatch(c, r.data);
     assert.equal(bad, undefined, `values ${bad}`);
+    if (c.expected.absSum) {
+      // the reference's own Σ|products| and K agree with numpy's einsum of |operands| and of ones
+      assert.equal(r.terms, c.expected.terms, "terms (K)");
+      assert.equal(firstMismatch(r.absSum, c.expected.absSum, 1e-12), undefined, "absSum");
+    }
   });
 
   test(`einsum ${JSON.stringify(c.spec ?? c.sublist)}: ${c.name}`, () => {
     for (const v of variants) {
       const ops = c.operands.map(fromFixture);
       const before = ops.map(toFlat);
-      checkResult(v.name, run(c, ops, v.options), c.expected);
+      checkResult(v.name, run(c, ops, v.options), c);
       ops.forEach((op, i) => assert.deepEqual(toFlat(op), before[i], `${v.name}: operand ${i} was modified`));
     }
 
     const strided = c.operands.map(reversedWithOffset);
-    checkResult("reversed operands with offset", run(c, strided, { optimize: "greedy" }), c.expected);
+    checkResult("reversed operands with offset", run(c, strided, { optimize: "greedy" }), c);
 
     // out: a contiguous buffer full of garbage must be overwritten (not accumulated into) and returned
     const out = zerosLike(c.expected, 7);
     const got = run(c, c.operands.map(fromFixture), { out });
     assert.equal(got.data, out.data, "out: the result must be written into out's buffer");
-    checkResult("out", out, c.expected);
+    checkResult("out", out, c);
 
     if (c.expected.shape.length >= 2) {
       const tout = transposedOut(c.expected);
       run(c, c.operands.map(fromFixture), { out: tout });
-      checkResult("transposed out", tout, c.expected);
+      checkResult("transposed out", tout, c);
     }
   });
 }
@@ -226,17 +279,22 @@ test("out with a dtype that cannot hold the result is rejected (numpy: unsafe ca
   assert.match(msg, /float64/, msg);
 });
 
-test("out wider than the result is either accepted exactly or rejected with an EinsumError", () => {
-  // numpy casts float32 results into a float64 out; einconv may instead refuse: both are fine, a wrong answer is not.
-  const a = ndarray<Numeric>(Float32Array.from([1, 2, 3]), [3]);
+test("out wider than the result is rejected, naming both dtypes and the dtype option that gives numpy's answer", () => {
+  // Pinned behaviour: einconv refuses a float64 out for a float32 result. numpy accepts it, but then it
+  // computes in float64 (np.einsum('i,i->i', a32, a32, out=f64) gives 1.1f·1.1f = 1.210000052452088, not the
+  // float32 product 1.2100000381469727 widened), so "accept and widen" would match neither numpy nor the
+  // float32 result. einconv asks for { dtype: "float64" }, which is numpy's computation exactly.
+  const a = ndarray<Numeric>(Float32Array.from([1.1, 2, 3]), [3]);
   const out = ndarray<Numeric>(new Float64Array(3), [3]);
-  try {
-    callEinsum("i,i->i", a, a, { out });
-  } catch (err) {
-    assert.ok(err instanceof EinsumError, String(err));
-    return;
-  }
-  assert.deepEqual(Array.from(out.data), [1, 4, 9]);
+  const msg = throwsEinsumError(() => callEinsum("i,i->i", a, a, { out }), "float64 out for a float32 result");
+  assert.match(msg, /out has dtype float64/, msg);
+  assert.match(msg, /result dtype is float32/, msg);
+  assert.match(msg, /dtype: "float64"/, msg);
+  assert.deepEqual(Array.from(out.data), [0, 0, 0], "a refused call leaves out untouched");
+  const got = callEinsum("i,i->i", a, a, { out, dtype: "float64" });
+  assert.equal(got, out, "the result is out itself");
+  // numpy 2.4: np.einsum('i,i->i', a32, a32, out=np.zeros(3)) -> [1.210000052452088, 4.0, 9.0]
+  assert.deepEqual(Array.from(out.data), [1.210000052452088, 4, 9]);
 });
 
 test("out overlapping an input is rejected", () => {

@@ -7,6 +7,10 @@
  * seeded, so every run checks the same cases; a failure message names the case number and spec.
  * The first test keeps problems small (the generated loop nests); the second makes them large enough
  * for the packed GEMM kernel, with odd sizes that leave partial register blocks.
+ *
+ * Float operands are full-mantissa values from the fixtures' LCG (fixtureLcg64 / fixtureLcg, seeded from
+ * the PRNG), so results really round; they are held to the K-scaled bound of boundMismatch (reference.ts).
+ * int32 operands are small integers and int32 results must match bit for bit.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -16,13 +20,16 @@ import {
   Arr,
   DTypeName,
   Numeric,
+  RefResult,
+  boundMismatch,
   dtypeOf,
   firstMismatch,
+  fixtureLcg,
+  fixtureLcg64,
   prng,
   randInt,
   referenceEinsum,
   toFlat,
-  tolerance,
   typed,
 } from "./reference";
 
@@ -50,7 +57,14 @@ function shuffle<T>(rand: Rand, xs: T[]): T[] {
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 
 function randomValues(rand: Rand, dtype: DTypeName, n: number): Float64Array | Float32Array | Int32Array {
-  return typed(dtype, Array.from({ length: n }, () => randInt(rand, -3, 3)));
+  if (dtype === "int32") return typed(dtype, Array.from({ length: n }, () => randInt(rand, -3, 3)));
+  const seed = Math.floor(rand() * 2 ** 32);
+  return dtype === "float32" ? fixtureLcg(n, seed) : fixtureLcg64(n, seed);
+}
+
+/** Bitwise for int32, else the K-scaled rounding bound against the float64 reference. */
+function valueMismatch(got: Arr, want: RefResult, operands: number, dtype: DTypeName): string | undefined {
+  return dtype === "int32" ? firstMismatch(toFlat(got), want.data, 0) : boundMismatch(toFlat(got), want, operands, dtype);
 }
 
 /** How an operand's view is made; each yields a view of exactly `shape`. */
@@ -206,7 +220,7 @@ test(`einsum matches the brute-force reference on ${CASES} random specs over str
     const result = out ?? got;
     assert.deepEqual(result.shape, want.shape, `${label}: shape`);
     assert.equal(dtypeOf(result), dtype, `${label}: dtype`);
-    const bad = firstMismatch(toFlat(result), want.data, tolerance(dtype));
+    const bad = valueMismatch(result, want, ops.length, dtype);
     assert.equal(bad, undefined, `${label} (optimize ${String(optimize)}${out ? ", out" : ""}): ${bad}`);
     ops.forEach((op, i) =>
       assert.deepEqual(Array.from(op.data as ArrayLike<number>), before[i], `${label}: operand ${i} was modified`),
@@ -265,7 +279,7 @@ test("GEMM-sized contractions over strided views match the reference", () => {
     const result = out ?? got;
     assert.deepEqual(result.shape, want.shape, `${label}: shape`);
     assert.equal(dtypeOf(result), dtype, `${label}: dtype`);
-    const bad = firstMismatch(toFlat(result), want.data, tolerance(dtype));
+    const bad = valueMismatch(result, want, ops.length, dtype);
     assert.equal(bad, undefined, `${label}: ${bad}`);
   }
   // guards the guard: these cases exist to exercise the packed kernel, so most must have reached it

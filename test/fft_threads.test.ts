@@ -86,7 +86,8 @@ test("threaded conv2dFFT matches scipy's strided valid correlation (fixtures) on
     let scale = 1e-300;
     for (const v of c.out.data) scale = Math.max(scale, Math.abs(v));
     assert.deepEqual(got.shape, c.out.shape);
-    c.out.data.forEach((v, j) => assert.ok(Math.abs(got.data[j] - v) <= 1e-9 * scale, `fixture ${i} element ${j}`));
+    // the single-thread tolerance of test/fftconv.test.ts (measured 5.3e-15 there; threads are bitwise equal)
+    c.out.data.forEach((v, j) => assert.ok(Math.abs(got.data[j] - v) <= 1e-13 * scale, `fixture ${i} element ${j}`));
   }
 });
 

@@ -25,6 +25,10 @@ export type Arr = NdArray<Numeric>;
 export interface RefResult {
   shape: number[];
   data: number[];
+  /** Σ over the summed terms of |product| per element (float64): the scale of the rounding-error bound. */
+  absSum: number[];
+  /** The most products summed into one output element (the K of the bound). */
+  terms: number;
 }
 
 /** How the reference accumulates: in float64, or with int32 wrap-around like numpy's int32 einsum. */
@@ -102,7 +106,10 @@ export function referenceEinsum(spec: string, operands: Arr[], accumulate: Accum
   const outShape = output.map((l) => size.get(l) ?? 1);
   const outSize = outShape.reduce((a, b) => a * b, 1);
   const data = new Array<number>(outSize).fill(0);
-  if (extent.some((n) => n === 0)) return { shape: outShape, data };
+  const absSum = new Array<number>(outSize).fill(0);
+  const count = new Array<number>(outSize).fill(0);
+  const done = () => ({ shape: outShape, data, absSum, terms: count.reduce((a, b) => Math.max(a, b), 0) });
+  if (extent.some((n) => n === 0)) return done();
 
   const pos = new Map(all.map((l, i) => [l, i]));
   // For each operand dim: which label position indexes it (size-1 dims always read index 0).
@@ -112,20 +119,24 @@ export function referenceEinsum(spec: string, operands: Arr[], accumulate: Accum
   const idx = new Array<number>(all.length).fill(0);
   for (;;) {
     let prod = accumulate === "int32" ? 1 : 1.0;
+    let absProd = 1.0;
     for (let k = 0; k < operands.length; k++) {
       const at = readers[k].map((p) => (p < 0 ? 0 : idx[p]));
       const v = operands[k].get(...at);
       prod = accumulate === "int32" ? Math.imul(prod, v) : prod * v;
+      absProd *= Math.abs(v);
     }
     let flat = 0;
     for (let d = 0; d < output.length; d++) flat = flat * outShape[d] + idx[d];
     data[flat] = accumulate === "int32" ? (data[flat] + prod) | 0 : data[flat] + prod;
+    absSum[flat] += absProd;
+    count[flat]++;
     // odometer step, last label fastest
     let d = all.length - 1;
     while (d >= 0 && ++idx[d] === extent[d]) idx[d--] = 0;
     if (d < 0) break;
   }
-  return { shape: outShape, data };
+  return done();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,6 +212,50 @@ export function firstMismatch(got: number[], want: number[], tol: number): strin
   return undefined;
 }
 
+/** Unit roundoff of a float result dtype: 2^-53 (float64), 2^-24 (float32). */
+export function unitRoundoff(dtype: "float64" | "float32"): number {
+  return dtype === "float32" ? 2 ** -24 : 2 ** -53;
+}
+
+/**
+ * The constant c of the error bound |got - want| <= c·(K + n)·u·Σ|a||b|…. A sum of K products of n factors,
+ * in any order or blocking, errs by at most γ_{K+n}·Σ ≈ (K + n)·u·Σ (Higham, Accuracy and Stability, §3.1);
+ * the fixture's own answer (numpy's) errs by as much again, so 2 would do; 4 leaves a margin for
+ * contraction paths that round an intermediate and then sum it again.
+ */
+export const BOUND_C = 4;
+
+/** What a float result is compared with: the reference value, Σ|products| per element, and the K. */
+export interface BoundedWant {
+  data: number[];
+  absSum: number[];
+  terms: number;
+}
+
+/**
+ * First element outside the K-scaled rounding bound, or undefined:
+ * |got - want| <= BOUND_C·(terms + operands)·u·absSum, u the unit roundoff of the result dtype.
+ * Where absSum is 0 (no terms, or all products 0) the bound is 0: the result must be exactly 0.
+ * Unlike a relative tolerance this bites: a float64 result rounded through float32 fails it.
+ */
+export function boundMismatch(
+  got: ArrayLike<number>,
+  want: BoundedWant,
+  operands: number,
+  dtype: "float64" | "float32",
+): string | undefined {
+  if (got.length !== want.data.length) return `length ${got.length} != ${want.data.length}`;
+  const scale = BOUND_C * (want.terms + operands) * unitRoundoff(dtype);
+  for (let i = 0; i < want.data.length; i++) {
+    const err = Math.abs(got[i] - want.data[i]);
+    const bound = scale * want.absSum[i];
+    if (!(err <= bound)) {
+      return `at flat index ${i}: got ${got[i]}, want ${want.data[i]}: error ${err.toExponential(2)} > bound ${bound.toExponential(2)} (= ${BOUND_C}·(K ${want.terms} + ${operands})·u·Σ ${want.absSum[i].toExponential(3)})`;
+    }
+  }
+  return undefined;
+}
+
 /** Integer in [lo, hi] from a PRNG. */
 export function randInt(rand: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));
@@ -232,4 +287,189 @@ export function fixtureLcg(length: number, seed: number): Float32Array {
     out[i] = (s >>> 8) / 2 ** 23 - 1;
   }
   return out;
+}
+
+/** The fixtures' full-float64 LCG (`lcg64` in test/fixtures/lcg.py): two steps per value, 52-53 bit mantissas. */
+export function fixtureLcg64(length: number, seed: number): Float64Array {
+  const out = new Float64Array(length);
+  let s = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const hi = s >>> 6;
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const lo = s >>> 5;
+    out[i] = (hi * 2 ** 27 + lo - 2 ** 52) / 2 ** 52;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Brute-force references for the views and convolutions (the fuzz test's value checks). Each is the
+// definition read element by element through `.get`; none shares code with src/.
+// ---------------------------------------------------------------------------------------------
+
+/** Every index of a shape in row-major order. */
+function* indices(shape: readonly number[]): Generator<number[]> {
+  if (shape.some((n) => n === 0)) return;
+  const idx = new Array<number>(shape.length).fill(0);
+  for (;;) {
+    yield idx.slice();
+    let d = shape.length - 1;
+    while (d >= 0 && ++idx[d] === shape[d]) idx[d--] = 0;
+    if (d < 0) return;
+  }
+}
+
+/** asStrided's definition: element idx is buffer[offset + Σ idx·stride] (offset defaults to x's own). */
+export function referenceAsStrided(x: Arr, shape: readonly number[], strides: readonly number[], offset?: number): RefResult {
+  const base = offset ?? x.offset;
+  const data = [...indices(shape)].map((idx) => (x.data as ArrayLike<number>)[idx.reduce((at, v, i) => at + v * strides[i], base)]);
+  return { shape: [...shape], data, absSum: data.map(Math.abs), terms: 1 };
+}
+
+/** permute's definition: result[i0, i1, ...] = x[j] with j[perm[a]] = i[a]. */
+export function referencePermute(x: Arr, perm: readonly number[]): RefResult {
+  const shape = perm.map((p) => x.shape[p]);
+  const data = [...indices(shape)].map((idx) => {
+    const src = new Array<number>(perm.length);
+    perm.forEach((p, a) => (src[p] = idx[a]));
+    return x.get(...src);
+  });
+  return { shape, data, absSum: data.map(Math.abs), terms: 1 };
+}
+
+/** A per-axis option as [height, width]. */
+export function pairOf(v: number | readonly number[] | undefined, dflt: number): [number, number] {
+  return v === undefined ? [dflt, dflt] : typeof v === "number" ? [v, v] : [v[0], v[1]];
+}
+
+/** NCHW windows: out[b,c,h,w,k,l] = x[b, c, h·sh + k·dh - ph, w·sw + l·dw - pw], zero outside x. */
+export function referenceWindows(x: Arr, opts: { kernel: number | readonly number[]; stride?: number | readonly number[]; dilation?: number | readonly number[]; padding?: number | readonly number[] }): RefResult {
+  const [kh, kw] = pairOf(opts.kernel, 1);
+  const [sh, sw] = pairOf(opts.stride, 1);
+  const [dh, dw] = pairOf(opts.dilation, 1);
+  const [ph, pw] = pairOf(opts.padding, 0);
+  const [nb, nc, h, w] = x.shape;
+  const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  const shape = [nb, nc, oh, ow, kh, kw];
+  const data = [...indices(shape)].map(([b, c, r, q, k, l]) => {
+    const row = r * sh + k * dh - ph;
+    const col = q * sw + l * dw - pw;
+    return row < 0 || col < 0 || row >= h || col >= w ? 0 : x.get(b, c, row, col);
+  });
+  return { shape, data, absSum: data.map(Math.abs), terms: 1 };
+}
+
+/**
+ * Max / average pooling over NCHW (PyTorch's defaults): stride = kernel, max pads with -Infinity, average
+ * pads with zeros and divides by K·L (count_include_pad). absSum/terms bound the average's rounding.
+ */
+export function referencePool(x: Arr, kind: "max" | "avg", opts: { kernel: number | readonly number[]; stride?: number | readonly number[]; dilation?: number | readonly number[]; padding?: number | readonly number[] }): RefResult {
+  const [kh, kw] = pairOf(opts.kernel, 1);
+  const win = referenceWindows(x, { ...opts, stride: opts.stride ?? opts.kernel });
+  const [nb, nc, oh, ow] = win.shape;
+  const [sh, sw] = pairOf(opts.stride ?? opts.kernel, 1);
+  const [dh, dw] = pairOf(opts.dilation, 1);
+  const [ph, pw] = pairOf(opts.padding, 0);
+  const [, , h, w] = x.shape;
+  const data: number[] = [];
+  const absSum: number[] = [];
+  for (const [b, c, r, q] of indices([nb, nc, oh, ow])) {
+    let best = -Infinity;
+    let sum = 0;
+    let abs = 0;
+    for (let k = 0; k < kh; k++) {
+      for (let l = 0; l < kw; l++) {
+        const row = r * sh + k * dh - ph;
+        const col = q * sw + l * dw - pw;
+        const inside = row >= 0 && col >= 0 && row < h && col < w;
+        const v = inside ? x.get(b, c, row, col) : kind === "max" ? -Infinity : 0;
+        if (v > best || Number.isNaN(v)) best = Number.isNaN(best) ? best : v;
+        sum += v;
+        abs += Math.abs(v);
+      }
+    }
+    data.push(kind === "max" ? best : sum / (kh * kw));
+    absSum.push(kind === "max" ? Math.abs(best) : abs / (kh * kw));
+  }
+  return { shape: [nb, nc, oh, ow], data, absSum, terms: kind === "max" ? 0 : kh * kw + 1 };
+}
+
+/**
+ * scipy.signal's N-D correlate / convolve (`flip` = true) of a with b: the full result, z[n] = Σ_m a[n - m] b[m]
+ * (convolution) or Σ_m a[n + m - (nb - 1)] b[m] (correlation), then cropped about its centre to the mode's
+ * size, as scipy's `_centered`: "same" keeps a's shape, "valid" a - b + 1 (a at least b on every axis).
+ */
+export function referenceCorrelateND(a: Arr, b: Arr, mode: "full" | "same" | "valid", flip: boolean): RefResult {
+  const fullShape = a.shape.map((n, i) => n + b.shape[i] - 1);
+  const size = fullShape.reduce((p, n) => p * n, 1);
+  const full = new Array<number>(size).fill(0);
+  const abs = new Array<number>(size).fill(0);
+  const flatOf = (idx: number[]) => idx.reduce((at, v, i) => at * fullShape[i] + v, 0);
+  for (const ia of indices(a.shape)) {
+    const va = a.get(...ia);
+    for (const ib of indices(b.shape)) {
+      const vb = b.get(...ib);
+      const n = ia.map((v, i) => (flip ? v + ib[i] : v - ib[i] + b.shape[i] - 1));
+      full[flatOf(n)] += va * vb;
+      abs[flatOf(n)] += Math.abs(va * vb);
+    }
+  }
+  const shape = mode === "full" ? fullShape : mode === "same" ? [...a.shape] : a.shape.map((n, i) => n - b.shape[i] + 1);
+  const start = shape.map((n, i) => Math.floor((fullShape[i] - n) / 2));
+  const data: number[] = [];
+  const absSum: number[] = [];
+  for (const idx of indices(shape)) {
+    const at = flatOf(idx.map((v, i) => v + start[i]));
+    data.push(full[at]);
+    absSum.push(abs[at]);
+  }
+  return { shape, data, absSum, terms: b.shape.reduce((p, n) => p * n, 1) };
+}
+
+/**
+ * 2-D/3-D convolve (einconv's `convolve`: cross-correlation over (h, w[, c]) summed over c) from the
+ * definition: pad, then the mode's zeros (same: floor((span-1)/2) before), every stride-th kernel position.
+ */
+export function referenceConvolve(x: Arr, k: Arr, options: { mode?: "valid" | "same" | "full"; stride?: number | readonly number[]; padding?: number | readonly number[]; dilation?: number | readonly number[] }): RefResult {
+  const [sh, sw] = pairOf(options.stride, 1);
+  const [ph, pw] = pairOf(options.padding, 0);
+  const [dh, dw] = pairOf(options.dilation, 1);
+  const mode = options.mode ?? "valid";
+  const [h, w] = x.shape;
+  const c = x.shape.length === 3 ? x.shape[2] : 1;
+  const [kh, kw] = k.shape;
+  const spanH = dh * (kh - 1) + 1;
+  const spanW = dw * (kw - 1) + 1;
+  const extra = (span: number): [number, number] =>
+    mode === "valid" ? [0, 0] : mode === "full" ? [span - 1, span - 1] : [Math.floor((span - 1) / 2), Math.ceil((span - 1) / 2)];
+  const [eTop, eBottom] = extra(spanH);
+  const [eLeft, eRight] = extra(spanW);
+  const top = ph + eTop;
+  const left = pw + eLeft;
+  const oh = Math.floor((h + top + ph + eBottom - spanH) / sh) + 1;
+  const ow = Math.floor((w + left + pw + eRight - spanW) / sw) + 1;
+  const xv = (r: number, q: number, ch: number) => (r < 0 || q < 0 || r >= h || q >= w ? 0 : x.shape.length === 3 ? x.get(r, q, ch) : x.get(r, q));
+  const kv = (i: number, j: number, ch: number) => (k.shape.length === 3 ? k.get(i, j, ch) : k.get(i, j));
+  const data: number[] = [];
+  const absSum: number[] = [];
+  for (let r = 0; r < oh; r++) {
+    for (let q = 0; q < ow; q++) {
+      let sum = 0;
+      let abs = 0;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          for (let ch = 0; ch < c; ch++) {
+            const p = xv(r * sh + i * dh - top, q * sw + j * dw - left, ch) * kv(i, j, ch);
+            sum += p;
+            abs += Math.abs(p);
+          }
+        }
+      }
+      data.push(sum);
+      absSum.push(abs);
+    }
+  }
+  return { shape: [oh, ow], data, absSum, terms: kh * kw * c };
 }

@@ -13,6 +13,10 @@
  * n operands cost about O(n · neighbours · log n): 1000 one-axis operands plan in
  * a fraction of a second. Choices are exactly those of scoring every pair every
  * step (test/paths.test.ts checks that against a brute-force scan).
+ *
+ * With a `memoryLimit` (numpy's memory_limit), a pair whose result exceeds it is never queued nor picked
+ * (numpy sieves it the same way, once, when the pair is first scored); when no pair is allowed the path ends
+ * with one step over all remaining operands (numpy: "default back to einsum like behavior").
  */
 import { PathFinder, PathStep, SizeMap, flopCount, spanSize } from "./types";
 
@@ -70,7 +74,7 @@ class CandidateHeap {
   }
 }
 
-export const greedyPath: PathFinder = ({ inputs, output, sizes }) => {
+export const greedyPath: PathFinder = ({ inputs, output, sizes, memoryLimit = Infinity }) => {
   // Operands by id (inputs first, then each step's result); null once contracted.
   const sets: Array<Set<string> | null> = inputs.map((s) => new Set(s));
   const spans: number[] = sets.map((s) => spanSize(s!, sizes));
@@ -84,7 +88,14 @@ export const greedyPath: PathFinder = ({ inputs, output, sizes }) => {
   const queuePairsOf = (ids: Iterable<number>) => {
     for (const i of ids) {
       const seen = new Set<number>();
-      for (const l of sets[i]!) for (const j of holders.get(l)!) if (j < i && !seen.has(j)) seen.add(j), heap.push(score(i, j));
+      for (const l of sets[i]!) {
+        for (const j of holders.get(l)!) {
+          if (j >= i || seen.has(j)) continue;
+          seen.add(j);
+          const c = score(i, j);
+          if (spanSize(c.kept, sizes) <= memoryLimit) heap.push(c);
+        }
+      }
     }
   };
   queuePairsOf(live);
@@ -101,9 +112,14 @@ export const greedyPath: PathFinder = ({ inputs, output, sizes }) => {
       for (let a = 0; a < live.length; a++) {
         for (let b = a + 1; b < live.length; b++) {
           const c = score(live[a], live[b]);
-          if (!best || before(c, best)) best = c;
+          if (spanSize(c.kept, sizes) <= memoryLimit && (!best || before(c, best))) best = c;
         }
       }
+    }
+    // Nothing fits under the memory limit: one step over everything left (numpy's fallback).
+    if (!best) {
+      path.push({ operands: live.map((_, pos) => pos) });
+      break;
     }
     const { lo, hi, kept } = best!;
     path.push({ operands: [live.indexOf(lo), live.indexOf(hi)] });

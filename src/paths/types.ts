@@ -14,6 +14,12 @@ export interface PathProblem {
   readonly inputs: ReadonlyArray<ReadonlySet<string>>;
   readonly output: ReadonlySet<string>;
   readonly sizes: SizeMap;
+  /**
+   * Largest intermediate allowed, in elements (numpy's `memory_limit`); absent = no limit. A pairwise step
+   * whose result is larger is never taken; when no allowed step is left, the path ends with one step that
+   * contracts every remaining operand at once, as numpy's `_greedy_path` and `_optimal_path` do.
+   */
+  readonly memoryLimit?: number;
 }
 
 /** A path-search strategy. */
