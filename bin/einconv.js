@@ -2,7 +2,7 @@
 "use strict";
 /**
  * einconv CLI. `einconv kernel install [--user|--prefix=DIR|--sys-prefix] [--name=NAME]`
- * registers a tslab Jupyter kernel for the current folder: it runs that folder's
+ * (and `einconv calibrate`, below) registers a tslab Jupyter kernel for the current folder: it runs that folder's
  * tslab with this absolute node. Jupyter starts kernels in the notebook's directory
  * and tslab resolves imports (runtime and types) by node resolution from there, so
  * `import ... from "einconv"` works for notebooks in the folder or below it. (NODE_PATH
@@ -22,6 +22,7 @@ const APT_COMMAND = "sudo apt-get install -y --no-install-recommends jupyter-nbc
 const NOTEBOOK_PEERS = ["tslab", "vega", "vega-lite", "@resvg/resvg-js"];
 const USAGE = `usage: einconv kernel install [--user | --prefix=DIR | --sys-prefix] [--name=NAME]
        einconv kernel list
+       einconv calibrate [--budget=SECONDS] [--dry-run] [--quiet]   (fit auto's costs to this machine)
 Registers a tslab kernel that resolves einconv from the current folder (${process.cwd()}).
   --user        per-user Jupyter data dir (default)
   --prefix=DIR  DIR/share/jupyter/kernels/NAME (use with JUPYTER_PATH=DIR/share/jupyter)
@@ -132,6 +133,35 @@ function list() {
   if (r.status !== 0) throw new CliError(`${jupyter} kernelspec list failed`);
 }
 
+/**
+ * `einconv calibrate [--budget=SECONDS] [--dry-run] [--quiet]`: refits auto's cost constants
+ * and the thread cut-overs on this machine (src/conv/calibrate.ts, compiled to dist/src) and
+ * writes them to $XDG_CACHE_HOME/einconv/conv-costs.json (default ~/.cache/einconv/).
+ */
+function calibrateCommand(args) {
+  const usage = "usage: einconv calibrate [--budget=SECONDS (default 60)] [--dry-run] [--quiet]";
+  const opts = { budgetMs: 60000, write: true };
+  for (const a of args) {
+    if (a.startsWith("--budget=") && Number(a.slice(9)) > 0) opts.budgetMs = Number(a.slice(9)) * 1000;
+    else if (a === "--dry-run") opts.write = false;
+    else if (a === "--quiet") opts.progress = false;
+    else throw new CliError(`unknown option ${a}\n${usage}`);
+  }
+  let lib;
+  try {
+    lib = require(path.join(__dirname, "..", "dist", "src", "conv", "calibrate.js"));
+  } catch (e) {
+    throw new CliError(`einconv is not built (${e.message}); run npm run build in ${path.join(__dirname, "..")}`);
+  }
+  try {
+    process.stdout.write(lib.formatCalibration(lib.calibrate(opts)) + "\n");
+  } catch (e) {
+    if (e && (e.name === "EinsumError" || e.name === "ConvError")) throw new CliError(e.message); // einconv errors: a message, not a stack
+    throw e;
+  }
+  process.exit(0); // the thread pools' workers would keep the process alive
+}
+
 function main(argv) {
   const [group, command, ...rest] = argv;
   if (group === undefined || group === "--help" || group === "-h" || command === "--help") {
@@ -140,6 +170,7 @@ function main(argv) {
   }
   if (group === "kernel" && command === "install") return install(rest), 0;
   if (group === "kernel" && command === "list") return list(), 0;
+  if (group === "calibrate") return calibrateCommand(argv.slice(1)), 0;
   throw new CliError(`unknown command: ${argv.join(" ")}\n${USAGE}`);
 }
 
