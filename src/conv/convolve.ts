@@ -97,8 +97,8 @@ export function convolveWith(method: ConvMethodName, x: Tensor, kernel: Tensor, 
  *   `chooseConvMethod`, with this machine's calibrated constants when `npx einconv calibrate`
  *   ran, else the shipped ones) or "measure" (times the candidates on the first call of a
  *   geometry, then runs the remembered winner; see src/conv/measure.ts). All give the same
- *   values up to float rounding: fft differs from the direct methods by ~1e-15 of the
- *   largest |output| on random data, so the choice changes the last bits.
+ *   values up to float rounding: on random data the methods differ by up to ~5e-15 of
+ *   the largest |output| (bench/rounding.ts), so the choice changes the last bits.
  *
  * @example
  * // the 7x7 / 3x3 / stride-2 example: [[91, 100, 88], [69, 91, 117], [44, 72, 74]]
