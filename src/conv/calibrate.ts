@@ -100,7 +100,7 @@ export interface CalibrateOptions {
   /** false: do not write the file (dry run). */
   readonly write?: boolean;
   readonly cells?: readonly CalibrationCell[];
-  /** Default: real timing of `convolveWith` (one warm-up, the median of 3 samples of >= 1 ms). */
+  /** Default: real timing of `convolveWith` (one warm-up, the fastest of 3 samples of >= 1 ms each). */
   readonly timer?: MethodTimer;
   /** Budget clock in ms (default performance.now). */
   readonly clock?: () => number;
@@ -145,13 +145,7 @@ function ramp(shape: readonly number[], salt: number): Tensor {
   return ndarray(data, [...shape]);
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
-
-/** Times `fn`: one warm-up call, then 3 samples of enough calls to last >= 1 ms; the median per call (ms). */
+/** Times `fn`: one warm-up call, then 3 samples of enough calls to last >= 1 ms; the fastest per call (ms: the least disturbed by other processes on a shared machine). */
 export function timeFn(fn: () => unknown, clock: () => number = () => performance.now()): number {
   let t0 = clock();
   fn();
@@ -163,7 +157,7 @@ export function timeFn(fn: () => unknown, clock: () => number = () => performanc
     for (let b = 0; b < batch; b++) fn();
     samples.push((clock() - t0) / batch);
   }
-  return median(samples);
+  return Math.min(...samples);
 }
 
 function realTimer(): MethodTimer {
