@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ConvError, DEFAULT_CONV_COSTS, estimateConvCosts, machineConvCosts, type ConvCostConstants } from "../src/conv";
-import { calibrate, calibrationCells, cutoverFromSamples, formatCalibration, type CalibrationCell, type MethodTimer } from "../src/conv/calibrate";
+import { calibrate, calibrationCells, cutoverFromFamilies, cutoverFromSamples, formatCalibration, type CalibrationCell, type MethodTimer } from "../src/conv/calibrate";
 import { splitsPasses, FFT_THREAD_MIN } from "../src/conv/fft/runner";
 import { machineId, parseTuning, readTuning, resetTuning, setThreadCutovers, threadCutover, tuningFilePath, TUNING_VERSION } from "../src/tuning_file";
 
@@ -180,6 +180,10 @@ test("cutoverFromSamples: the smallest work from which T threads never lose; nev
   assert.equal(cutoverFromSamples([s(100, 1, 0.9), s(200, 2, 1)]), 100);
   assert.equal(cutoverFromSamples([s(100, 1, 0.9), s(200, 2, 3)]), Number.MAX_SAFE_INTEGER);
   assert.throws(() => cutoverFromSamples([]), ConvError);
+  // Families: the later cut-over wins (square GEMMs win from 200, thin ones only from 800).
+  const fam = (family: string, work: number, oneMs: number, manyMs: number) => ({ family, work, oneMs, manyMs });
+  assert.equal(cutoverFromFamilies([fam("square", 100, 1, 2), fam("square", 200, 2, 1), fam("nhwc", 400, 2, 3), fam("nhwc", 800, 4, 3)]), 800);
+  assert.equal(cutoverFromFamilies([fam("square", 100, 1, 2), fam("square", 200, 2, 1)]), 200);
 });
 
 test("setThreadCutovers validates names and values", () => {

@@ -11,7 +11,9 @@
  * 3. a fresh pass over the same cells, not used for fitting, judging the fitted constants:
  *    the worst "time of the method they choose / time of the fastest" per grid;
  * 4. with more than one thread: the FFT and GEMM thread cut-overs, each the smallest
- *    measured size from which T threads were never slower than one ({@link cutoverFromSamples}).
+ *    measured size from which T threads were never slower than one ({@link cutoverFromSamples});
+ *    for the GEMM over square products and conv2dNHWC's thin ones (K = 27, N = 16: the
+ *    issue's case of 2 threads slower than 1), the later of the two.
  * The timers are injectable (tests run it without a clock).
  */
 import { performance } from "node:perf_hooks";
@@ -28,6 +30,7 @@ import { planConv2dFFT } from "./fft/plan";
 import { planWorkSize } from "./fft/runner";
 import { fitConstants, mergeRuns, type FitPoint } from "./fit";
 import { ConvError, convInfo, type ConvInfo } from "./info";
+import { nhwcInfo, nhwcWindows } from "./nhwc";
 
 /** One calibration cell: n x n (x depth) data, f x f (x depth) kernel, a stride. */
 export interface CalibrationCell {
@@ -77,6 +80,8 @@ export interface CutoverSample {
   readonly work: number;
   readonly oneMs: number;
   readonly manyMs: number;
+  /** Samples of one shape family (e.g. square vs thin GEMMs); absent = one family. */
+  readonly family?: string;
 }
 
 /** Measures a threaded path at its sample sizes. Injectable (tests). */
@@ -188,7 +193,17 @@ export function cutoverFromSamples(samples: readonly CutoverSample[]): number {
   return from === s.length ? Number.MAX_SAFE_INTEGER : s[from].work;
 }
 
-/** The real sampler: 2-D FFT convolutions (n 48-256, f 9) and square f64 GEMMs (128-512), 1 vs T threads interleaved, min of 5. */
+/**
+ * The cut-over over several shape families (pure): the largest of each family's
+ * {@link cutoverFromSamples}, so that no family gets slower on T threads.
+ */
+export function cutoverFromFamilies(samples: readonly CutoverSample[]): number {
+  const families = new Map<string, CutoverSample[]>();
+  for (const x of samples) families.set(x.family ?? "", [...(families.get(x.family ?? "") ?? []), x]);
+  return Math.max(...[...families.values()].map(cutoverFromSamples));
+}
+
+/** The real sampler: 2-D FFT convolutions (n 48-256, f 9); square f64 GEMMs (128-512) and conv2dNHWC's thin GEMMs; 1 vs T threads interleaved, min of 5. */
 function realSampler(): CutoverSampler {
   return (path, threads, shouldStop) => {
     const samples: CutoverSample[] = [];
@@ -215,13 +230,29 @@ function realSampler(): CutoverSampler {
     } else {
       const one = new WasmBackend({ gemm: { threads: 1 } });
       const many = new WasmBackend({ gemm: { threads, threadMin: 0 } });
+      const square: CutoverSample[] = [];
       for (const n of [128, 192, 256, 320, 384, 512]) {
         if (shouldStop()) break;
         const a = ramp([n, n], 5);
         const b = ramp([n, n], 6);
         const t = pair(() => einsum("ij,jk->ik", a, b, { backend: one }), () => einsum("ij,jk->ik", a, b, { backend: many }));
-        samples.push({ work: n * n * n, ...t });
+        square.push({ work: n * n * n, ...t });
       }
+      // Thin GEMMs too: conv2dNHWC's window-view contraction (K = 27, N = 16, the article's
+      // shape at batch 25-200), where splitting output tiles pays off later than for squares.
+      const thin: CutoverSample[] = [];
+      for (const batch of [25, 50, 100, 200]) {
+        if (shouldStop()) break;
+        const x = ramp([batch, 32, 32, 3], 7);
+        const w = ramp([3, 3, 3, 16], 8);
+        const windows = nhwcWindows(x, nhwcInfo(x.shape, w.shape));
+        const t = pair(
+          () => einsum("nhwijc,ijcd->nhwd", windows, w, { dtype: "float64", backend: one }),
+          () => einsum("nhwijc,ijcd->nhwd", windows, w, { dtype: "float64", backend: many }),
+        );
+        thin.push({ work: batch * 30 * 30 * 16 * 27, ...t });
+      }
+      samples.push(...square.map((x) => ({ ...x, family: "square" })), ...thin.map((x) => ({ ...x, family: "nhwc" })));
     }
     return samples;
   };
@@ -345,7 +376,7 @@ export function calibrate(options: CalibrateOptions = {}): CalibrationResult {
       const until = deadline(3) + ((i + 1) / paths.length) * (budget - deadline(3));
       const samples = sampler(p, threads, () => elapsed() > until);
       cutoverSamples[p] = samples;
-      if (samples.length > 0) cutovers[p] = cutoverFromSamples(samples);
+      if (samples.length > 0) cutovers[p] = cutoverFromFamilies(samples);
     });
     progress({ phase: "thread cut-overs", done: paths.length, total: paths.length, elapsedMs: elapsed() });
   }
