@@ -10,7 +10,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ConvError, DEFAULT_CONV_COSTS, estimateConvCosts, machineConvCosts, type ConvCostConstants } from "../src/conv";
+import { ConvError, DEFAULT_CONV_COSTS, conv2dNHWC, convolve, estimateConvCosts, machineConvCosts, type ConvCostConstants } from "../src/conv";
+import { getThreads } from "../src/compile/threads/settings";
+import { defaultBackend } from "../src/compile/backend";
+import { WasmBackend } from "../src/compile/wasm/backend";
+import ndarray from "ndarray";
+import type { Tensor } from "../src/types";
 import { calibrate, calibrationCells, cutoverFromFamilies, cutoverFromSamples, formatCalibration, type CalibrationCell, type MethodTimer } from "../src/conv/calibrate";
 import { splitsPasses, FFT_THREAD_MIN } from "../src/conv/fft/runner";
 import { machineId, parseTuning, readTuning, resetTuning, setThreadCutovers, threadCutover, tuningFilePath, TUNING_VERSION } from "../src/tuning_file";
@@ -205,4 +210,24 @@ test("npx einconv calibrate: runs the compiled module (tiny budget, dry run), re
   assert.match(r.stdout, /not written \(dry run; would go to .*cli\/einconv\/conv-costs\.json\)/);
   assert.match(r.stderr, /calibrate: fit run 1/); // progress on stderr (one line per phase off a terminal)
   assert.equal(fs.existsSync(path.join(scratch, "cli")), false);
+});
+
+test("a calibrated cut-over only moves where work is split: results stay bitwise identical", { skip: getThreads() < 2 ? "one thread" : false }, () => {
+  const ramp = (shape: number[], salt: number) =>
+    ndarray(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37 + salt)), shape) as unknown as Tensor;
+  const x = ramp([160, 160], 1);
+  const k = ramp([9, 9], 2);
+  const xn = ramp([8, 20, 20, 3], 3);
+  const w = ramp([3, 3, 3, 16], 4);
+  const backend = defaultBackend();
+  const gemmThreads = () => (backend instanceof WasmBackend ? backend.lastGemmThreads : 0);
+  const run = () => [convolve(x, k, { method: "fft" }).data, conv2dNHWC(xn, w).data].map((d) => Array.from(d as Float64Array));
+  setThreadCutovers({ fftMinSamples: Number.MAX_SAFE_INTEGER, gemmMinWork: Number.MAX_SAFE_INTEGER });
+  const serial = run();
+  const serialThreads = gemmThreads();
+  setThreadCutovers({ fftMinSamples: 0, gemmMinWork: 0 });
+  const split = run();
+  if (backend instanceof WasmBackend && backend.usesWasm) assert.deepEqual([serialThreads, gemmThreads()], [1, getThreads()]); // the override took effect
+  setThreadCutovers({});
+  assert.deepEqual(split, serial);
 });

@@ -100,7 +100,7 @@ test("importConvWisdom: bad JSON, another format or version, a bad entry -> Conv
 });
 
 /** A child process that convolves by "measure" twice and prints its wisdom counters. */
-function child(env: Record<string, string>): { status: number | null; stderr: string; stats: Record<string, number> } {
+function child(env: Record<string, string>, after = ""): { status: number | null; signal: NodeJS.Signals | null; stderr: string; stats: Record<string, number> } {
   const script = `
     const lib = require(${JSON.stringify(path.join(ROOT, "dist", "src", "index.js"))});
     const ndarray = require(${JSON.stringify(path.join(ROOT, "node_modules", "ndarray"))});
@@ -110,10 +110,11 @@ function child(env: Record<string, string>): { status: number | null; stderr: st
     lib.convolve(x, k, { method: "measure" });
     const e = lib.explainConv(x, k, { method: "measure" });
     console.log(JSON.stringify({ ...e.stats, source: e.source === "memo" ? 1 : e.source === "wisdom" ? 2 : 0 }));
+    ${after}
   `;
   const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, EINCONV_THREADS: "1", EINCONV_TUNING: "off", ...env } });
   const line = r.stdout.trim().split("\n").pop() ?? "{}";
-  return { status: r.status, stderr: r.stderr, stats: line.startsWith("{") ? (JSON.parse(line) as Record<string, number>) : {} };
+  return { status: r.status, signal: r.signal, stderr: r.stderr, stats: line.startsWith("{") ? (JSON.parse(line) as Record<string, number>) : {} };
 }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "einconv-wisdom-"));
@@ -147,6 +148,14 @@ test("EINCONV_WISDOM: a corrupt file warns once, measures anyway, and is replace
   const r = child({ EINCONV_WISDOM: file });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr.match(/not loaded \(importConvWisdom: not valid JSON/g)?.length, 1, r.stderr);
+  assert.equal(r.stats.measurements, 1);
+  assert.equal(new ConvWisdom().import(fs.readFileSync(file, "utf8")), 1);
+});
+
+test("EINCONV_WISDOM: saved after the measurement too, so a kernel killed by a signal keeps it", () => {
+  const file = path.join(scratch, "killed.json");
+  const r = child({ EINCONV_WISDOM: file }, 'process.kill(process.pid, "SIGKILL");');
+  assert.equal(r.signal, "SIGKILL");
   assert.equal(r.stats.measurements, 1);
   assert.equal(new ConvWisdom().import(fs.readFileSync(file, "utf8")), 1);
 });

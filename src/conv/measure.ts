@@ -36,7 +36,7 @@ import { getThreads } from "../compile/threads/settings";
 import { machineKey } from "../tuning_file";
 import { chooseConvMethod, CONV_METHODS, machineConvCosts, type ConvCostConstants, type ConvCostEstimates, type ConvMethodName } from "./auto";
 import { ConvError, type ConvInfo } from "./info";
-import { defaultConvWisdom, ensureWisdomFile, type ConvWisdom, type ConvWisdomStats, type WisdomEntry } from "./wisdom";
+import { defaultConvWisdom, ensureWisdomFile, saveWisdomFile, type ConvWisdom, type ConvWisdomStats, type WisdomEntry } from "./wisdom";
 import type { Tensor } from "../types";
 
 /** Knobs of "measure" (all optional; see the module comment for the bound they give). */
@@ -242,5 +242,6 @@ export function convolveMeasured(
     runs[t.method] = t.runs;
   }
   s.wisdom.set(key, { method, times, runs, origin: "measured" });
+  if (s.wisdom === defaultConvWisdom) saveWisdomFile();
   return { result, call: { key, method, source: "measured", candidates: timings } };
 }

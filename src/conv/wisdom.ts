@@ -11,8 +11,9 @@
  *   thread count, so wisdom imported from another machine is kept (and exported again)
  *   but never used here.
  * - `EINCONV_WISDOM=path`: the process's wisdom is loaded from `path` on the first
- *   "measure" call (a missing file is fine; a bad one warns once) and saved there at
- *   process exit (an unwritable path warns once and never fails the process).
+ *   "measure" call (a missing file is fine; a bad one warns once) and saved there after
+ *   each new measurement and at process exit (an unwritable path warns once and never
+ *   fails the process).
  */
 import * as fs from "node:fs";
 import { ConvError } from "./info";
@@ -187,46 +188,49 @@ export function convWisdomStats(): ConvWisdomStats {
 
 /** State of the EINCONV_WISDOM file of this process. */
 interface WisdomFileState {
+  /** "" when EINCONV_WISDOM is not set. */
   readonly path: string;
-  /** Whether the exit hook is registered. */
-  saving: boolean;
   warned: boolean;
 }
 
 let wisdomFile: WisdomFileState | undefined;
 const warnWisdom = (message: string): void => void process.stderr.write(`einconv: ${message}\n`);
 
+function warnOnce(state: WisdomFileState, message: string): void {
+  if (state.warned) return;
+  state.warned = true;
+  warnWisdom(message);
+}
+
+/** Writes the process's wisdom to the EINCONV_WISDOM file, if set; never throws (warns once). */
+export function saveWisdomFile(): void {
+  const state = wisdomFile;
+  if (state === undefined || state.path === "") return;
+  try {
+    fs.writeFileSync(state.path, defaultConvWisdom.export() + "\n");
+  } catch (err) {
+    warnOnce(state, `EINCONV_WISDOM=${state.path}: wisdom not saved (${(err as Error).message})`);
+  }
+}
+
 /**
  * On the first "measure" call with `EINCONV_WISDOM` set: loads the file into the process's
  * wisdom (missing: nothing to load; unreadable or invalid: one warning) and registers the
- * save at exit. Later calls do nothing.
+ * save at exit. Later calls do nothing. The file is also written after each new measurement
+ * ({@link saveWisdomFile}, rare and small next to the measuring), since a notebook kernel that
+ * is shut down by a signal never reaches the exit hook.
  */
 export function ensureWisdomFile(): void {
   if (wisdomFile !== undefined) return;
   const file = typeof process === "undefined" ? undefined : process.env.EINCONV_WISDOM;
-  if (!file) {
-    wisdomFile = { path: "", saving: false, warned: false };
-    return;
-  }
-  const state: WisdomFileState = { path: file, saving: false, warned: false };
+  const state: WisdomFileState = { path: file ?? "", warned: false };
   wisdomFile = state;
-  const warn = (message: string) => {
-    if (state.warned) return;
-    state.warned = true;
-    warnWisdom(message);
-  };
+  if (!file) return;
   try {
     defaultConvWisdom.import(fs.readFileSync(file, "utf8"));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT") warn(`EINCONV_WISDOM=${file}: not loaded (${(err as Error).message})`);
+    if (code !== "ENOENT") warnOnce(state, `EINCONV_WISDOM=${file}: not loaded (${(err as Error).message})`);
   }
-  state.saving = true;
-  process.on("exit", () => {
-    try {
-      fs.writeFileSync(file, defaultConvWisdom.export() + "\n");
-    } catch (err) {
-      warn(`EINCONV_WISDOM=${file}: wisdom not saved (${(err as Error).message})`);
-    }
-  });
+  process.on("exit", saveWisdomFile);
 }
