@@ -58,7 +58,7 @@ test("measureCandidates: the methods within the factor of the cheapest estimate,
 
 test("timeCandidates: the fastest by injected times wins, and its own run's result is returned", () => {
   const s = scripted({ fft: 4, submatrix: 2, strided: 3.5 });
-  const r = timeCandidates(["fft", "submatrix", "strided"], EVEN, s.run, { clock: s.clock, capMs: 1000 });
+  const r = timeCandidates(["fft", "submatrix", "strided"], EVEN, s.run, { clock: s.clock, capMs: 0, budget: 100 });
   assert.equal(r.method, "submatrix");
   assert.equal((r.result as unknown as { method: string }).method, "submatrix");
   assert.deepEqual(r.timings.map((t) => [t.method, t.bestMs]), [["fft", 4], ["submatrix", 2], ["strided", 3.5]]);
@@ -66,6 +66,10 @@ test("timeCandidates: the fastest by injected times wins, and its own run's resu
   // submatrix beats it (3 runs), strided at 3.5 > 1.5 x 2 stops after one.
   assert.deepEqual([s.count("fft"), s.count("submatrix"), s.count("strided")], [3, 3, 1]);
   assert.equal(r.timings[2].stopped, "slower");
+  // Within the fixed cap nothing is abandoned: every candidate makes its 3 runs.
+  const t = scripted({ fft: 4, submatrix: 2, strided: 3.5 });
+  timeCandidates(["fft", "submatrix", "strided"], EVEN, t.run, { clock: t.clock, capMs: 1000 });
+  assert.deepEqual([t.count("fft"), t.count("submatrix"), t.count("strided")], [3, 3, 3]);
 });
 
 test("timeCandidates: the best of each candidate's runs counts (a slow first run does not lose)", () => {

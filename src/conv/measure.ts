@@ -13,8 +13,9 @@
  *
  * The first call's cost is bounded (defaults in {@link MEASURE_DEFAULTS}):
  * - each candidate runs at most `runs` times (3) and its time is the fastest of its runs;
- * - a candidate stops after a run that leaves it slower than `abandon` (1.5) × the best
- *   candidate so far;
+ * - once `capMs` (50 ms) has been spent, a candidate stops after a run that leaves it
+ *   slower than `abandon` (1.5) × the best candidate so far (below that, every candidate
+ *   makes its runs, so a cold first run does not lose a cheap method);
  * - a run starts only while the time measured so far plus that run's predicted time (the
  *   candidate's own best run, or for its first run the best time scaled by the ratio of
  *   the estimates) stays within `budget` (6) × the best time so far + `capMs` (50 ms).
@@ -189,7 +190,9 @@ export function timeCandidates(
         bestMethod = method;
         bestResult = out; // the winner's output is returned, so no extra call is needed
       }
-      if (own > s.abandon * best) {
+      // Within the fixed cap every candidate makes its runs (cheap calls are measured fully, so a
+      // cold first run, JIT compiling, does not lose a method); beyond it slow candidates stop.
+      if (own > s.abandon * best && spent > s.capMs) {
         stopped = "slower";
         break;
       }
