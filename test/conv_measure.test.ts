@@ -58,7 +58,7 @@ test("measureCandidates: the methods within the factor of the cheapest estimate,
 
 test("timeCandidates: the fastest by injected times wins, and its own run's result is returned", () => {
   const s = scripted({ fft: 4, submatrix: 2, strided: 3.5 });
-  const r = timeCandidates(["fft", "submatrix", "strided"], EVEN, s.run, { clock: s.clock, capMs: 0, budget: 100 });
+  const r = timeCandidates(["fft", "submatrix", "strided"], EVEN, s.run, { warmup: 0, clock: s.clock, capMs: 0, budget: 100 });
   assert.equal(r.method, "submatrix");
   assert.equal((r.result as unknown as { method: string }).method, "submatrix");
   assert.deepEqual(r.timings.map((t) => [t.method, t.bestMs]), [["fft", 4], ["submatrix", 2], ["strided", 3.5]]);
@@ -68,13 +68,13 @@ test("timeCandidates: the fastest by injected times wins, and its own run's resu
   assert.equal(r.timings[2].stopped, "slower");
   // Within the fixed cap nothing is abandoned: every candidate makes its 3 runs.
   const t = scripted({ fft: 4, submatrix: 2, strided: 3.5 });
-  timeCandidates(["fft", "submatrix", "strided"], EVEN, t.run, { clock: t.clock, capMs: 1000 });
+  timeCandidates(["fft", "submatrix", "strided"], EVEN, t.run, { warmup: 0, clock: t.clock, capMs: 1000 });
   assert.deepEqual([t.count("fft"), t.count("submatrix"), t.count("strided")], [3, 3, 3]);
 });
 
 test("timeCandidates: the best of each candidate's runs counts (a slow first run does not lose)", () => {
   const s = scripted({ fft: [10, 2, 2], submatrix: [3, 3, 3], strided: 100 });
-  const r = timeCandidates(["fft", "submatrix"], EVEN, s.run, { clock: s.clock, capMs: 1000 });
+  const r = timeCandidates(["fft", "submatrix"], EVEN, s.run, { warmup: 0, clock: s.clock, capMs: 1000 });
   assert.equal(r.method, "fft");
   assert.deepEqual(r.timings.map((t) => t.bestMs), [2, 3]);
 });
@@ -83,14 +83,14 @@ test("timeCandidates: the first call stays within budget x best + cap (runs not 
   // Equal estimates; every run 10 ms; budget 2 x best + cap 5 = 25 ms: fft's 3 runs would
   // be 30 ms, so it stops after 2 (20 ms; a third predicted at 30 > 25) and nothing else starts.
   const s = scripted({ fft: 10, submatrix: 10, strided: 10 });
-  const r = timeCandidates(["fft", "submatrix", "strided"], EVEN, s.run, { clock: s.clock, budget: 2, capMs: 5 });
+  const r = timeCandidates(["fft", "submatrix", "strided"], EVEN, s.run, { warmup: 0, clock: s.clock, budget: 2, capMs: 5 });
   assert.deepEqual(s.calls, ["fft", "fft"]);
   assert.ok(s.elapsed() <= 2 * 10 + 5);
   assert.deepEqual(r.timings.map((t) => [t.runs, t.stopped]), [[2, "budget"], [0, "budget"], [0, "budget"]]);
   // The default bound: at most runs x candidates calls, and total <= 6 x best + 50 ms.
   for (const slow of [1, 7, 40, 1000]) {
     const t = scripted({ fft: 5, submatrix: slow, strided: 5.5 });
-    timeCandidates(["fft", "submatrix", "strided"], EVEN, t.run, { clock: t.clock });
+    timeCandidates(["fft", "submatrix", "strided"], EVEN, t.run, { warmup: 0, clock: t.clock });
     assert.ok(t.calls.length <= MEASURE_DEFAULTS.runs * 3, `${t.calls.length} calls`);
     // A candidate's first run is predicted from the estimates (equal here), so only a run slower than predicted may pass the bound.
     const overshoot = slow > 5 ? slow - 5 : 0;
@@ -101,10 +101,23 @@ test("timeCandidates: the first call stays within budget x best + cap (runs not 
 test("timeCandidates: a candidate estimated far costlier is predicted from the estimates and not started over budget", () => {
   const est: ConvCostEstimates = { fft: 1e6, submatrix: 2.9e6, strided: 1e9 };
   const s = scripted({ fft: 10, submatrix: 10, strided: 10 });
-  timeCandidates(["fft", "submatrix", "strided"], est, s.run, { clock: s.clock, capMs: 0 });
+  timeCandidates(["fft", "submatrix", "strided"], est, s.run, { warmup: 0, clock: s.clock, capMs: 0 });
   // Budget 6 x 10 = 60 ms: fft 3 x 10, submatrix predicted 29 -> runs (10), then 2 more (50); strided predicted 10000: skipped.
   assert.equal(s.count("strided"), 0);
   assert.equal(s.count("fft"), 3);
+});
+
+test("timeCandidates: one untimed warm-up run per candidate by default, outside the budget and the times", () => {
+  // Cold first runs (100 ms) then 2 ms: the warm-up absorbs them, so both candidates are measured warm.
+  const s = scripted({ fft: [100, 2, 2, 2], submatrix: [100, 1, 1, 1], strided: 1 });
+  const r = timeCandidates(["fft", "submatrix"], EVEN, s.run, { clock: s.clock, capMs: 10 });
+  assert.equal(r.method, "submatrix");
+  assert.deepEqual(r.timings.map((t) => [t.method, t.warmups, t.runs, t.bestMs]), [["fft", 1, 3, 2], ["submatrix", 1, 3, 1]]);
+  assert.equal(s.calls.length, 8);
+  // Without it the cold runs eat the budget: 100 + 2 + 2 spent > 6 x 2, submatrix never starts.
+  const t = scripted({ fft: [100, 2, 2, 2], submatrix: [100, 1, 1, 1], strided: 1 });
+  assert.equal(timeCandidates(["fft", "submatrix"], EVEN, t.run, { clock: t.clock, capMs: 0, warmup: 0 }).method, "fft");
+  assert.throws(() => timeCandidates(["fft"], EVEN, t.run, { warmup: -1 }), /measure\.warmup must be an integer >= 0/);
 });
 
 test("options are validated with a ConvError naming the knob", () => {
@@ -128,7 +141,7 @@ test("convolveMeasured: measures once per key, later calls run the winner with n
   const wisdom = new ConvWisdom(8);
   const s = scripted({ fft: 3, submatrix: 1, strided: 2 });
   // factor 1e9: every method is a candidate, whatever the model estimates.
-  const measure = { clock: s.clock, wisdom, factor: 1e9 };
+  const measure = { warmup: 0, clock: s.clock, wisdom, factor: 1e9 };
   const first = convolveMeasured(x, k, info, s.run, { measure });
   assert.equal(first.call.source, "measured");
   assert.equal(first.call.method, "submatrix");
@@ -176,7 +189,7 @@ test("measure through an evicting memo measures the evicted key again", () => {
   const k = data([3, 3], 4);
   const wisdom = new ConvWisdom(1);
   const s = scripted({ fft: 1, submatrix: 2, strided: 3 });
-  const measure = { clock: s.clock, wisdom, factor: 1e9 };
+  const measure = { warmup: 0, clock: s.clock, wisdom, factor: 1e9 };
   const a = convInfo(x.shape, k.shape);
   const b = convInfo(x.shape, k.shape, { padding: 1 });
   convolveMeasured(x, k, a, s.run, { measure });
@@ -211,7 +224,7 @@ test("explainConv: to be measured, then measured times and the winner; auto name
   const k = data([4, 4], 8);
   const wisdom = new ConvWisdom();
   const s = scripted({ fft: 2, submatrix: 1, strided: 1.2 });
-  const opts = { method: "measure" as const, measure: { wisdom, clock: s.clock, factor: 1e9 } };
+  const opts = { method: "measure" as const, measure: { wisdom, warmup: 0, clock: s.clock, factor: 1e9 } };
   const before = explainConv(x, k, opts);
   assert.equal(before.source, "to measure");
   assert.equal(before.method, undefined);

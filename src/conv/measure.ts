@@ -12,18 +12,19 @@
  * 3) of the model's pick, cheapest estimate first.
  *
  * The first call's cost is bounded (defaults in {@link MEASURE_DEFAULTS}):
- * - each candidate runs at most `runs` times (3) and its time is the fastest of its runs;
+ * - each candidate first runs `warmup` times (1) untimed: a method's first run in a process
+ *   pays for compiling its code (and the FFT's worker threads for starting), 10-20x a later run;
+ * - then at most `runs` times (3), its time being the fastest of those runs;
  * - once `capMs` (50 ms) has been spent, a candidate stops after a run that leaves it
  *   slower than `abandon` (1.5) × the best candidate so far (below that, every candidate
  *   makes its runs, so a cold first run does not lose a cheap method);
  * - a run starts only while the time measured so far plus that run's predicted time (the
  *   candidate's own best run, or for its first run the best time scaled by the ratio of
  *   the estimates) stays within `budget` (6) × the best time so far + `capMs` (50 ms).
- * So the first call takes at most 6 × the best candidate's time + 50 ms, exceeded only by
- * a run that takes longer than predicted (at most one per candidate: it then stops), and
- * makes at most `runs` × candidates (≤ 9) calls. The first run of each candidate is
- * included (no untimed warm-up), since warming every candidate would double the cost;
- * the fastest of 3 runs mostly hides it.
+ * So the timed runs take at most 6 × the best candidate's time + 50 ms, exceeded only by a
+ * run that takes longer than predicted (at most one per candidate: it then stops); on top
+ * come the warm-up runs (one per candidate started, each predicted within the same budget
+ * before it starts). At most (`warmup` + `runs`) × candidates (≤ 12) calls in all.
  *
  * Methods differ in rounding (each sums in its own order), so which method wins changes
  * the last bits of the result: on seeded random data (`node dist/bench/rounding.js`, six
@@ -48,6 +49,8 @@ export interface MeasureOptions {
   readonly factor?: number;
   /** Most timed runs per candidate (default 3). */
   readonly runs?: number;
+  /** Untimed warm-up runs per candidate before its timed runs (default 1; not counted in the budget). */
+  readonly warmup?: number;
   /** A candidate stops once slower than this × the best so far (default 1.5). */
   readonly abandon?: number;
   /** Time budget as a multiple of the best time so far (default 6)... */
@@ -59,7 +62,7 @@ export interface MeasureOptions {
 }
 
 /** The defaults of {@link MeasureOptions}. */
-export const MEASURE_DEFAULTS = Object.freeze({ factor: 3, runs: 3, abandon: 1.5, budget: 6, capMs: 50 });
+export const MEASURE_DEFAULTS = Object.freeze({ factor: 3, runs: 3, warmup: 1, abandon: 1.5, budget: 6, capMs: 50 });
 
 /** One candidate's measurement. */
 export interface CandidateTiming {
@@ -68,6 +71,8 @@ export interface CandidateTiming {
   readonly estimateNs: number;
   /** Timed runs made (0: the budget ran out before its turn). */
   readonly runs: number;
+  /** Untimed warm-up runs made before them. */
+  readonly warmups?: number;
   /** Fastest run (ms), undefined when it never ran. */
   readonly bestMs: number | undefined;
   /** Why it stopped before `runs` runs: "slower" (abandon rule) or "budget"; undefined when it made all its runs. */
@@ -92,7 +97,10 @@ function checkPositive(name: string, v: number, min: number): number {
 function settings(options: MeasureOptions = {}) {
   const runs = checkPositive("runs", options.runs ?? MEASURE_DEFAULTS.runs, 1);
   if (!Number.isInteger(runs)) throw new ConvError(`measure.runs must be an integer (got ${runs})`);
+  const warmup = options.warmup ?? MEASURE_DEFAULTS.warmup;
+  if (!Number.isInteger(warmup) || warmup < 0) throw new ConvError(`measure.warmup must be an integer >= 0 (got ${String(warmup)})`);
   return {
+    warmup,
     clock: options.clock ?? (() => performance.now()),
     factor: checkPositive("factor", options.factor ?? MEASURE_DEFAULTS.factor, 1),
     runs,
@@ -170,6 +178,15 @@ export function timeCandidates(
     let own = Infinity;
     let runs = 0;
     let stopped: CandidateTiming["stopped"];
+    let warmups = 0;
+    // Untimed warm-up runs first (JIT compiling, worker start-up, memory growth: a method's
+    // first run in a process can take 10-20x its later runs), started under the same budget
+    // rule as a first timed run but not counted in it.
+    if (bestMethod !== undefined && spent + (best * estimates[method]) / Math.max(estimates[bestMethod], 1e-9) > s.budget * best + s.capMs) {
+      timings.push({ method, estimateNs: estimates[method], runs: 0, warmups: 0, bestMs: undefined, stopped: "budget" });
+      continue;
+    }
+    for (; warmups < s.warmup; warmups++) run(method);
     for (let r = 0; r < s.runs; r++) {
       if (bestMethod !== undefined) {
         const predicted = runs > 0 ? own : (best * estimates[method]) / Math.max(estimates[bestMethod], 1e-9);
@@ -197,7 +214,7 @@ export function timeCandidates(
         break;
       }
     }
-    timings.push({ method, estimateNs: estimates[method], runs, bestMs: runs > 0 ? own : undefined, ...(stopped && runs < s.runs ? { stopped } : {}) });
+    timings.push({ method, estimateNs: estimates[method], runs, warmups, bestMs: runs > 0 ? own : undefined, ...(stopped && runs < s.runs ? { stopped } : {}) });
   }
   if (bestMethod === undefined || bestResult === undefined) throw new ConvError("measure: no candidate method ran");
   return { method: bestMethod, result: bestResult, timings };
