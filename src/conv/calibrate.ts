@@ -57,7 +57,7 @@ export function cellInfo(c: CalibrationCell): ConvInfo {
   return c.depth ? convInfo([c.n, c.n, c.depth], [c.f, c.f, c.depth], { stride: c.stride }) : convInfo([c.n, c.n], [c.f, c.f], { stride: c.stride });
 }
 
-/** The default cells: each grid at n 32/64/128/256, f 3/9/15/31 and n - 4 (45 cells); cheapest (by the default model) first. */
+/** The default cells: each grid at n 32/64/128/256, f 3/9/15/31 and n - 4 (60 cells); cheapest (by the default model) first. */
 export function calibrationCells(ns: readonly number[] = [32, 64, 128, 256]): CalibrationCell[] {
   const cells: CalibrationCell[] = [];
   for (const g of CALIBRATION_GRIDS) {
