@@ -9,7 +9,7 @@
  */
 import type { BenchConfig, GridSize } from "./config";
 import { checksum, ramp, sameResult, type Checksum } from "./data";
-import { chooseConvMethod, convInfo, convolve, outputSize, type ConvCostConstants, type ConvMethod } from "../src/conv";
+import { chooseConvMethod, convInfo, convolve, machineConvCosts, outputSize, type ConvCostConstants, type ConvMethod } from "../src/conv";
 import { runPeers, type PeerWorkload } from "./peers";
 import { startMeta, writeResults } from "./results";
 import { formatTable, ms, ratio } from "./table";
@@ -93,7 +93,7 @@ export interface ConvRow {
   chosen?: "fft" | "submatrix" | "strided";
 }
 
-const EINCONV_METHODS: readonly ConvMethod[] = ["fft", "submatrix", "strided", "auto"];
+const EINCONV_METHODS: ReadonlyArray<Exclude<ConvMethod, "measure">> = ["fft", "submatrix", "strided", "auto"];
 const PEER_METHOD: Record<string, { impl: ConvRow["impl"]; method: ConvRow["method"] }> = {
   scipy_fft: { impl: "scipy", method: "fft" },
   numpy_submatrix: { impl: "numpy", method: "submatrix" },
@@ -121,7 +121,7 @@ export async function runConvSuite(config: BenchConfig, costs?: ConvCostConstant
 
   for (const p of points) {
     const { x, k } = convInputs(p);
-    const chosen = chooseConvMethod(convInfo(x.shape, k.shape, { stride: p.grid.stride }), costs).method;
+    const chosen = chooseConvMethod(convInfo(x.shape, k.shape, { stride: p.grid.stride }), costs ?? machineConvCosts().costs).method; // what convolve's auto runs
     for (const method of EINCONV_METHODS) {
       if (isDirect(method) && !runsDirect(p)) continue;
       const { timing, result } = timeCall(() => convolve(x, k, { method, stride: p.grid.stride, costs }), config.timing);

@@ -2,6 +2,7 @@
 "use strict";
 /**
  * einconv CLI. `einconv kernel install [--deno] [--user|--prefix=DIR|--sys-prefix] [--name=NAME]`
+ * (and `einconv calibrate`, below)
  * registers a Jupyter kernel for the current folder: by default it runs that folder's
  * tslab with this absolute node; with --deno, Deno's own kernel (`deno jupyter --kernel`,
  * the folder's npm `deno` package, else `deno` on PATH), which resolves `einconv`
@@ -25,6 +26,7 @@ const APT_COMMAND = "sudo apt-get install -y --no-install-recommends jupyter-nbc
 const NOTEBOOK_PEERS = ["tslab", "vega", "vega-lite", "@resvg/resvg-js"];
 const USAGE = `usage: einconv kernel install [--deno] [--user | --prefix=DIR | --sys-prefix] [--name=NAME]
        einconv kernel list
+       einconv calibrate [--budget=SECONDS] [--dry-run] [--quiet]   (fit auto's costs to this machine)
 Registers a kernel that resolves einconv from the current folder (${process.cwd()}).
   --deno        Deno's Jupyter kernel instead of tslab (needs \`npm install deno\` there, or deno on PATH)
   --user        per-user Jupyter data dir (default)
@@ -202,6 +204,35 @@ function list() {
   if (r.status !== 0) throw new CliError(`${jupyter} kernelspec list failed`);
 }
 
+/**
+ * `einconv calibrate [--budget=SECONDS] [--dry-run] [--quiet]`: refits auto's cost constants
+ * and the thread cut-overs on this machine (src/conv/calibrate.ts, compiled to dist/src) and
+ * writes them to $XDG_CACHE_HOME/einconv/conv-costs.json (default ~/.cache/einconv/).
+ */
+function calibrateCommand(args) {
+  const usage = "usage: einconv calibrate [--budget=SECONDS (default 60)] [--dry-run] [--quiet]";
+  const opts = { budgetMs: 60000, write: true };
+  for (const a of args) {
+    if (a.startsWith("--budget=") && Number(a.slice(9)) > 0) opts.budgetMs = Number(a.slice(9)) * 1000;
+    else if (a === "--dry-run") opts.write = false;
+    else if (a === "--quiet") opts.progress = false;
+    else throw new CliError(`unknown option ${a}\n${usage}`);
+  }
+  let lib;
+  try {
+    lib = require(path.join(__dirname, "..", "dist", "src", "conv", "calibrate.js"));
+  } catch (e) {
+    throw new CliError(`einconv is not built (${e.message}); run npm run build in ${path.join(__dirname, "..")}`);
+  }
+  try {
+    process.stdout.write(lib.formatCalibration(lib.calibrate(opts)) + "\n");
+  } catch (e) {
+    if (e && (e.name === "EinsumError" || e.name === "ConvError")) throw new CliError(e.message); // einconv errors: a message, not a stack
+    throw e;
+  }
+  process.exit(0); // the thread pools' workers would keep the process alive
+}
+
 function main(argv) {
   const [group, command, ...rest] = argv;
   if (group === undefined || group === "--help" || group === "-h" || command === "--help") {
@@ -210,6 +241,7 @@ function main(argv) {
   }
   if (group === "kernel" && command === "install") return install(rest), 0;
   if (group === "kernel" && command === "list") return list(), 0;
+  if (group === "calibrate") return calibrateCommand(argv.slice(1)), 0;
   throw new CliError(`unknown command: ${argv.join(" ")}\n${USAGE}`);
 }
 

@@ -48,6 +48,11 @@ export type { PadOption, LabelSizes } from "./affine_einsum";
 // Convolutions, FFT convolution, the CNN layer and pooling
 export { ConvError, outputSize, convInfo, type ConvInfo, type ConvMode, type ConvShapeOptions, type OutputSizeOptions, type PerAxis } from "./conv/info";
 export { convolve, type ConvMethod, type ConvolveOptions } from "./conv/convolve";
+// Choosing a method by measuring, its wisdom (exportable), and the machine's calibration (`npx einconv calibrate`)
+export { explainConv, type ConvExplanation } from "./conv/explain_conv";
+export { clearConvWisdom, convWisdomStats, exportConvWisdom, importConvWisdom, ConvWisdom, type ConvWisdomStats } from "./conv/wisdom";
+export { MEASURE_DEFAULTS, type MeasureOptions } from "./conv/measure";
+export { calibrate, type CalibrateOptions, type CalibrationResult } from "./conv/calibrate";
 export type { ConvMethodName } from "./conv/auto";
 export { fftconvolve, correlate, type FFTConvolveOptions, type CorrelateOptions } from "./fft/convolve";
 export { conv2dNHWC, nhwcInfo, type NHWCInfo, type NHWCOptions } from "./conv/nhwc";

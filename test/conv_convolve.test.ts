@@ -21,7 +21,7 @@ import { BoundInputs, Encoded, convFixture as fixture, decode, flat } from "./co
 import { BOUND_C, RefResult, boundMismatch, referenceConvolve } from "./reference";
 
 
-const METHODS: ConvMethod[] = ["fft", "submatrix", "strided", "auto"];
+const METHODS: ConvMethod[] = ["fft", "submatrix", "strided", "auto", "measure"];
 
 
 /**
@@ -209,7 +209,7 @@ test("convolve: clear errors for sizes, stride, padding, channels, ranks, method
   assert.throws(() => convolve(x, random([3, 3, 1], rng(4))), /a 3-D kernel \(shape \[3, 3, 1\]\) needs 3-D data/);
   assert.throws(() => convolve(random([2, 3, 3, 3], rng(4)), random([3, 3], rng(4))), /data must be 2-D \(h, w\) or 3-D \(h, w, c\), got rank 4/);
   assert.throws(() => convolve(x, random([3], rng(4))), /kernel must be 2-D \(kh, kw\) or 3-D \(kh, kw, c\), got rank 1/);
-  assert.throws(() => convolve(x, random([3, 3], rng(4)), { method: "winograd" as ConvMethod }), /unknown method "winograd": expected "auto", "fft", "submatrix" or "strided"/);
+  assert.throws(() => convolve(x, random([3, 3], rng(4)), { method: "winograd" as ConvMethod }), /unknown method "winograd": expected "auto", "measure", "fft", "submatrix" or "strided"/);
   assert.throws(() => convolve(x, random([3, 3], rng(4)), { mode: "wrap" as ConvMode }), /unknown mode "wrap": expected "valid", "same" or "full"/);
 });
 

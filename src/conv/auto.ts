@@ -30,6 +30,7 @@ import { fftWorkCost } from "./fft/cost";
 import { planConv2dFFT } from "./fft/plan";
 import { FFTWorkSize, planWorkSize, splitsPasses } from "./fft/runner";
 import { getThreads } from "../compile/threads/settings";
+import { loadedTuning } from "../tuning_file";
 
 /** The concrete methods `convolve` can run. */
 export type ConvMethodName = "fft" | "submatrix" | "strided";
@@ -64,7 +65,8 @@ export interface ConvCostConstants {
 }
 
 /**
- * Constants fitted on this project's machine (2 × Intel Xeon VM, Node 20, einconv at its
+ * The shipped constants, what `auto` uses on a machine that never ran `npx einconv calibrate`
+ * (see {@link machineConvCosts}). Fitted on the project's machine (2 × Intel Xeon VM, Node 20, einconv at its
  * default 2 threads) by `npm run bench:all` (its `bench:auto` step, bench/auto_fresh.ts):
  * bench/fit_auto.ts fits each method by non-negative least squares on relative error,
  * then a multi-start search minimises the worst "chosen / fastest" ratio per grid, on the
@@ -244,4 +246,33 @@ export function chooseConvMethod(info: ConvInfo, constants: ConvCostConstants = 
   let method: ConvMethodName = CONV_METHODS[0];
   for (const m of CONV_METHODS) if (estimates[m] < estimates[method]) method = m;
   return { method, estimates };
+}
+
+/** The constants `convolve`'s "auto" uses when none are given, and where they come from. */
+export interface MachineConvCosts {
+  readonly costs: Readonly<ConvCostConstants>;
+  /** "calibrated": this machine's tuning file (`npx einconv calibrate`); "defaults": {@link DEFAULT_CONV_COSTS}. */
+  readonly source: "calibrated" | "defaults";
+  /** The tuning file looked for. */
+  readonly file: string;
+  /** One line for reports: which constants and why. */
+  readonly note: string;
+}
+
+/**
+ * The cost constants of this machine: those `npx einconv calibrate` fitted here and wrote
+ * to the tuning file (src/tuning_file.ts: `$XDG_CACHE_HOME/einconv/conv-costs.json`), read
+ * once per process; else the shipped {@link DEFAULT_CONV_COSTS}, fitted on one Intel Xeon.
+ * Using the defaults is silent (notebooks stay quiet); `explainConv` reports the note.
+ * A bad file warns once on stderr and the defaults apply.
+ */
+export function machineConvCosts(): MachineConvCosts {
+  const t = loadedTuning();
+  if (t.record) return { costs: t.record.costs, source: "calibrated", file: t.file, note: `calibrated on this machine (${t.file}, ${t.record.created})` };
+  return {
+    costs: DEFAULT_CONV_COSTS,
+    source: "defaults",
+    file: t.file,
+    note: `shipped defaults fitted on one Intel Xeon (${t.reason === "no file" ? `no ${t.file}` : t.reason}); run \`npx einconv calibrate\` to fit this machine`,
+  };
 }

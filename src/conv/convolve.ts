@@ -8,7 +8,8 @@ import { zeros } from "../ndutil";
 import { assertConvOperand } from "../fft/errors";
 import { asStrided, assign } from "../views";
 import { Tensor } from "../types";
-import { chooseConvMethod, ConvCostConstants, ConvMethodName } from "./auto";
+import { chooseConvMethod, ConvCostConstants, ConvMethodName, machineConvCosts } from "./auto";
+import { convolveMeasured, MeasureOptions } from "./measure";
 import { conv2dFFT } from "./fft";
 import { ConvError, ConvInfo, convInfo, ConvShapeOptions } from "./info";
 import { checkShape, padSpatial } from "./padding";
@@ -16,14 +17,20 @@ import { correlateStrided } from "./strided";
 import { correlateSubmatrix } from "./submatrix";
 
 /** A method name `convolve` accepts. */
-export type ConvMethod = ConvMethodName | "auto";
+export type ConvMethod = ConvMethodName | "auto" | "measure";
 
 /** Options of {@link convolve}. */
 export interface ConvolveOptions extends ConvShapeOptions {
-  /** Default "auto": the cheapest method by the cost model of `chooseConvMethod`. */
+  /**
+   * Default "auto": the cheapest method by the cost model of `chooseConvMethod`.
+   * "measure": time the candidates on the first call of each geometry and remember the
+   * fastest (src/conv/measure.ts).
+   */
   method?: ConvMethod;
-  /** Cost-model constants for "auto" (default `DEFAULT_CONV_COSTS`). */
+  /** Cost-model constants for "auto" and measure's candidates (default: this machine's calibration, else `DEFAULT_CONV_COSTS`; see `machineConvCosts`). */
   costs?: ConvCostConstants;
+  /** Knobs of "measure" (clock, candidate factor, runs, budget, wisdom memo). */
+  measure?: MeasureOptions;
 }
 
 /**
@@ -66,7 +73,7 @@ export function convolveWith(method: ConvMethodName, x: Tensor, kernel: Tensor, 
     case "strided":
       return correlateStrided(x, kernel, info);
     default:
-      throw new ConvError(`unknown method ${describe(method)}: expected "auto", "fft", "submatrix" or "strided"`);
+      throw new ConvError(`unknown method ${describe(method)}: expected "auto", "measure", "fft", "submatrix" or "strided"`);
   }
 }
 
@@ -86,8 +93,12 @@ export function convolveWith(method: ConvMethodName, x: Tensor, kernel: Tensor, 
  *   `convolve(x, k, { mode, stride: s })` equals `scipy.signal.correlate2d(x, k, mode)[::s, ::s]`,
  *   and 3-D data sums that over the channels.
  * - `dilation` spaces the kernel taps (the kernel spans `d*(k-1)+1` inputs).
- * - `method`: "fft", "submatrix", "strided" or "auto" (default; see `chooseConvMethod`).
- *   All give the same values up to float rounding.
+ * - `method`: "fft", "submatrix", "strided", "auto" (default; the cost model of
+ *   `chooseConvMethod`, with this machine's calibrated constants when `npx einconv calibrate`
+ *   ran, else the shipped ones) or "measure" (times the candidates on the first call of a
+ *   geometry, then runs the remembered winner; see src/conv/measure.ts). All give the same
+ *   values up to float rounding: on random data the methods differ by up to ~5e-15 of
+ *   the largest |output| (bench/rounding.ts), so the choice changes the last bits.
  *
  * @example
  * // the 7x7 / 3x3 / stride-2 example: [[91, 100, 88], [69, 91, 117], [44, 72, 74]]
@@ -100,12 +111,13 @@ export function convolve(x: Tensor, kernel: Tensor, options: ConvolveOptions = {
   assertConvOperand(kernel, "convolve: kernel");
   options ??= {};
   const method = options.method ?? "auto";
-  if (method !== "auto" && method !== "fft" && method !== "submatrix" && method !== "strided") {
-    throw new ConvError(`unknown method ${describe(method)}: expected "auto", "fft", "submatrix" or "strided"`);
+  if (method !== "auto" && method !== "measure" && method !== "fft" && method !== "submatrix" && method !== "strided") {
+    throw new ConvError(`unknown method ${describe(method)}: expected "auto", "measure", "fft", "submatrix" or "strided"`);
   }
   checkShape(x, kernel); // rank and channel errors first, with the operands' shapes
   const info = convInfo(x.shape, kernel.shape, options);
-  const chosen = method === "auto" ? chooseConvMethod(info, options.costs).method : method;
+  if (method === "measure") return convolveMeasured(x, kernel, info, (m) => convolveWith(m, x, kernel, info), options).result;
+  const chosen = method === "auto" ? chooseConvMethod(info, options.costs ?? machineConvCosts().costs).method : method;
   return convolveWith(chosen, x, kernel, info);
 }
 

@@ -40,6 +40,7 @@ import { CONTROL_BYTES, CONTROL_WORDS, Job } from "../threads/job";
 import { Pool } from "../threads/pool";
 import { getThreads } from "../threads/settings";
 import { Chunk, KernelExports } from "../threads/sweep";
+import { threadCutover } from "../../tuning_file";
 
 /** Micro-tile shape compiled into gemm.wat (do not change without the .wat). */
 export const WASM_MR = 4;
@@ -486,7 +487,7 @@ export class WasmGemm {
     const sizes = f32 ? blockSizes(task, options, WASM32_MR, WASM32_NR) : blockSizes(task, options, WASM_MR, WASM_NR);
     const { mr, nr, mcMax, kcMax, ncMax, span, ldc } = sizes;
     const work = m * n * k * batches;
-    if (work < (options.threadMin ?? THREAD_MIN)) return false;
+    if (work < (options.threadMin ?? threadCutover("gemmMinWork") ?? THREAD_MIN)) return false; // calibrate's measured cut-over, when run
     const staging = options.staging ?? "auto";
     if (staging === "never") return false;
     const aTables: StripTables = { x: task.aRow, y: task.aCol, batch: task.aBatch };

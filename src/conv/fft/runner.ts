@@ -11,6 +11,7 @@ import type { Conv2dFFTPlan } from "./plan";
 import { FFTPlans } from "../../fft/plan";
 import { PlaneSize } from "../../fft/plane";
 import { LocalRunner, PlaneRunner, ThreadedRunner } from "../../fft/threaded";
+import { threadCutover } from "../../tuning_file";
 
 /**
  * Transformed samples of one convolution (n0 · n1 per block and term: see
@@ -34,6 +35,8 @@ import { LocalRunner, PlaneRunner, ThreadedRunner } from "../../fft/threaded";
  *   256  31  256x256x1          1.793   1.353   0.75
  *
  * so from 16384 samples (a 128 × 128 plane, or 4 blocks of 64 × 64) the passes are split.
+ * `npx einconv calibrate` measures this machine's cut-over and stores it in the tuning
+ * file (src/tuning_file.ts), which then replaces this constant.
  */
 export const FFT_THREAD_MIN = 16384;
 
@@ -65,7 +68,7 @@ export function planWorkSize(plan: Conv2dFFTPlan): FFTWorkSize {
  * (the one home of the cut-over rule: the runner and `auto`'s cost model both ask it).
  * A pool that fails to start still runs them on the calling thread.
  */
-export function splitsPasses(work: FFTWorkSize, threads: number, threadMin = FFT_THREAD_MIN): boolean {
+export function splitsPasses(work: FFTWorkSize, threads: number, threadMin = threadCutover("fftMinSamples") ?? FFT_THREAD_MIN): boolean {
   return threads > 1 && work.size.n0 * work.size.n1 * work.blocks * work.terms >= threadMin;
 }
 
