@@ -230,6 +230,6 @@ export function reshape(a: Tensor, shape: number | Shape): Tensor {
   throw new EinsumError(
     `reshape: cannot view shape [${a.shape.join(", ")}] (strides [${a.stride.join(", ")}]) as [${dims.join(", ")}] without copying: ` +
       `axes ${i} and ${j} would have to merge, but they are not contiguous (stride ${a.stride[i]} of axis ${i} is not ` +
-      `${a.shape[j]} × ${a.stride[j]}, the extent of axis ${j}). Copy first: reshape(copy(a), [${dims.join(", ")}])`,
+      `${a.shape[j]} × ${a.stride[j]}, the extent of axis ${j}).\nCopy first: reshape(copy(a), [${dims.join(", ")}])`,
   );
 }
