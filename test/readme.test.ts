@@ -9,7 +9,8 @@ import {
   Conv2D, avgPool2d, compile, conv2dNHWC, convolve, correlate, einsum, einsumPath, explain, fftconvolve,
   fromNested, maxPool2d, outputSize, tensordot, toNested, windows, zeros, Tensor,
 } from "../src/index";
-import { recordingDisplay, show } from "../src/notebook";
+import { allclose, arange, assertAllClose, full, linspace, maxAbsDiff, ones, rand, randn, reshape, copy, permute } from "../src/index";
+import { recordingDisplay, show, timeit } from "../src/notebook";
 import { symmetricRandom } from "../src/random";
 
 function random(shape: number[], seed: number): Tensor {
@@ -74,4 +75,28 @@ test("README show() renders numpy-style text outside a notebook through a record
   const target = recordingDisplay();
   show(fromNested([[1, 2], [3, 4]]), { target });
   assert.match(JSON.stringify(target.outputs), /array\(\[\[1\., 2\.\],/);
+});
+
+test("README making and comparing arrays", async () => {
+  assert.deepEqual(toNested(full([2, 2], 7, { dtype: "int32" })), [[7, 7], [7, 7]]);
+  assert.deepEqual(toNested(ones(2)), [1, 1]);
+  assert.deepEqual(toNested(arange(1, 2, 0.25)), [1, 1.25, 1.5, 1.75]);
+  assert.ok(arange(3).data instanceof Int32Array);
+  assert.deepEqual(toNested(linspace(0, 1, 5, { endpoint: true })), [0, 0.25, 0.5, 0.75, 1]);
+  const a = arange(12);
+  assert.deepEqual(reshape(a, [3, -1]).shape, [3, 4]);
+  assert.equal(reshape(a, [3, -1]).data, a.data);
+  const t = permute(reshape(a, [3, 4]), [1, 0]);
+  assert.throws(() => reshape(t, [12]), /axes 0 and 1 would have to merge/);
+  assert.deepEqual(reshape(copy(t), [12]).shape, [12]);
+  assert.deepEqual(rand([2, 3], { seed: 0 }).shape, [2, 3]);
+  assert.ok(randn([2, 3], { seed: 0, dtype: "float32" }).data instanceof Float32Array);
+  const x = random([3, 4], 11);
+  const y = einsum("ij->ij", x);
+  assert.ok(allclose(x, y, { rtol: 1e-5, atol: 1e-8, equalNan: false }));
+  assert.equal(maxAbsDiff(x, y), 0);
+  assertAllClose(y, x, { rtol: 1e-7 });
+  let now = 0;
+  const r = await timeit(() => { now += 7.21; return einsum("ij,jk->ik", x, einsum("ij->ji", x)); }, { clock: () => now });
+  assert.match(String(r), /^7.21 ms ± 0 ms per call \(median of 7 runs × 50 calls\)$/);
 });

@@ -89,3 +89,5 @@ export {
   methodColors,
   readTimingRows,
 } from "./heatmaps";
+export { type TimeitOptions, TimeitResult, timeit } from "./timeit";
+export { type WarmupOptions, type WarmupState, MAX_SETTLE_CALLS, settled, warmupDone } from "./warmup";
