@@ -75,3 +75,32 @@ export {
   methodColors,
   readTimingRows,
 } from "./heatmaps";
+export {
+  type ClaimInput,
+  type ClaimRow,
+  type SavedClaims,
+  type ShownClaim,
+  type Verdict,
+  type VerdictRule,
+  CLAIM_TABLE_HEADERS,
+  claim,
+  claimTableMarkdown,
+  decide,
+  markdown,
+  parseClaimTables,
+  recheckClaims,
+  ruleText,
+  saveClaims,
+  times,
+} from "./claims";
+export {
+  type AllowedPhrase,
+  type NotebookCells,
+  type NotebookFinding,
+  type ProseFinding,
+  PROSE_ALLOWLIST,
+  PROSE_RULES,
+  lintMarkdown,
+  lintNotebook,
+} from "./prose";
+export { type PythonJobOptions, type PythonJobResult, runPythonJob } from "./pyjob";
