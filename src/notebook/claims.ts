@@ -112,7 +112,7 @@ export function ruleText(rule: VerdictRule): string {
     case "checks":
       return `${rule.passed} of ${rule.total} checks pass; holds if all, partly if some`;
     case "order":
-      return `speed ratio ${rule.ratio.toPrecision(3)}; holds at ≥ 1, partly at ≥ ${rule.partlyAbove}`;
+      return `ratio ${rule.ratio.toPrecision(3)}; holds at ≥ 1, partly at ≥ ${rule.partlyAbove}`;
   }
 }
 
