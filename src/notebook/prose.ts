@@ -32,9 +32,10 @@ export interface AllowedPhrase {
  * no machine can change it.
  */
 export const PROSE_ALLOWLIST: readonly AllowedPhrase[] = [
+  // Applied in order: the verdict list before the rule wording it contains.
   { pattern: /\b\d+ of \d+ (?:windows|taps|slabs|positions|axes|outputs kept)\b/gi, reason: "a count fixed by the shapes, not by a run" },
+  { pattern: /\b(?:holds partly|does not hold|holds)(?:\s*\/\s*(?:holds partly|does not hold|holds))+/gi, reason: "the list of possible verdicts" },
   { pattern: /\bholds? (?:partly|if|when)\b/gi, reason: "the verdict rule's own wording (the rule, not a verdict)" },
-  { pattern: /\b(?:holds|holds partly|does not hold)(?:\s*\/\s*(?:holds|holds partly|does not hold))+/gi, reason: "the list of possible verdicts" },
 ];
 
 interface ProseRule {
