@@ -4,13 +4,11 @@
  * `budgetMs` is spent, summarised by median and minimum.
  */
 import { performance } from "node:perf_hooks";
+import { type WarmupOptions, warmupDone } from "../src/notebook/warmup";
 
 /** How long and how often to time one workload. */
-export interface TimingOptions {
+export interface TimingOptions extends WarmupOptions {
   repeats: number;
-  warmup: number;
-  /** Keep warming up (beyond `warmup` calls) until this much time is spent: tiny calls need many runs before V8 optimizes them. */
-  warmupMs?: number;
   /** Stop repeating once this much time has been measured (at least one timed call is always made). */
   budgetMs: number;
 }
@@ -37,38 +35,8 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
-/**
- * Warm-up also goes on until the last call is within 20% of the fastest one before it
- * (the code has stopped getting faster), for at most this many calls. Worker threads JIT
- * their own copies of einconv's code: a threaded 256² FFT convolution takes 73, 15, 8,
- * 2.4, 1.8 ms on its first calls, and a fixed 50 ms warm-up timed those (median 4.8 ms
- * against 1.3 ms warm).
- */
-export const MAX_SETTLE_CALLS = 50;
-
-/** Whether a warm-up call of `last` ms is as fast as the best before it (within 20% either way). */
-export function settled(last: number, bestBefore: number): boolean {
-  return Number.isFinite(bestBefore) && last <= 1.2 * bestBefore && last >= bestBefore / 1.2;
-}
-
-/** Where timeCall's warm-up stands before call `i`: the time spent, and the last and fastest earlier call (ms). */
-export interface WarmupState {
-  readonly i: number;
-  readonly warmedMs: number;
-  readonly last: number;
-  readonly bestBefore: number;
-}
-
-/**
- * Whether timeCall's warm-up is over (pure, so the rule is tested without a clock): at least
- * `warmup` calls and `warmupMs` spent, and the last call settled (or MAX_SETTLE_CALLS made);
- * or, after the first call, half the time budget gone.
- */
-export function warmupDone(s: WarmupState, options: TimingOptions): boolean {
-  if (s.i >= options.warmup && s.warmedMs >= (options.warmupMs ?? 0) && (settled(s.last, s.bestBefore) || s.i >= MAX_SETTLE_CALLS)) return true;
-  // A call this long has compiled and cached everything in its first run.
-  return s.i > 0 && s.warmedMs > options.budgetMs / 2;
-}
+// The warm-up rule lives with timeit (einconv/notebook), which uses it too.
+export { MAX_SETTLE_CALLS, settled, warmupDone, type WarmupState } from "../src/notebook/warmup";
 
 /** Calls shorter than this are timed in batches, so the clock's resolution and overhead stay negligible. */
 export const MIN_SAMPLE_MS = 2;

@@ -24,6 +24,10 @@ export { EinsumError, type Span } from "./errors";
 export { zeros, fromFlat, fromNested, toNested, copy, dtypeOf, sizeOf, type Nested } from "./ndutil";
 // numpy-style display in tslab/Deno for arrays built with plain ndarray() (einconv's own results already have it)
 export { displayable, type DisplayableTensor } from "./display_hook";
+// Making and comparing arrays (numpy's ones/full/arange/linspace/reshape, seeded rand/randn, allclose/assert_allclose)
+export { ones, full, arange, linspace, reshape, type DTypeOption, type LinspaceOptions } from "./create";
+export { rand, randn, type RandomOptions } from "./random";
+export { allclose, maxAbsDiff, assertAllClose, broadcastShapes, AllCloseError, type CloseOptions, type CloseReport, type Comparable } from "./compare";
 
 // einsum and friends
 export { einsum, compile, Expression, type EinsumOptions, type ShapeOrTensor } from "./einsum";

@@ -104,3 +104,5 @@ export {
   lintNotebook,
 } from "./prose";
 export { type PythonJobOptions, type PythonJobResult, runPythonJob } from "./pyjob";
+export { type TimeitOptions, TimeitResult, timeit } from "./timeit";
+export { type WarmupOptions, type WarmupState, MAX_SETTLE_CALLS, settled, warmupDone } from "./warmup";
