@@ -89,5 +89,34 @@ export {
   methodColors,
   readTimingRows,
 } from "./heatmaps";
+export {
+  type ClaimInput,
+  type ClaimRow,
+  type SavedClaims,
+  type ShownClaim,
+  type Verdict,
+  type VerdictRule,
+  CLAIM_TABLE_HEADERS,
+  claim,
+  claimTableMarkdown,
+  decide,
+  markdown,
+  parseClaimTables,
+  recheckClaims,
+  ruleText,
+  saveClaims,
+  times,
+} from "./claims";
+export {
+  type AllowedPhrase,
+  type NotebookCells,
+  type NotebookFinding,
+  type ProseFinding,
+  PROSE_ALLOWLIST,
+  PROSE_RULES,
+  lintMarkdown,
+  lintNotebook,
+} from "./prose";
+export { type PythonJobOptions, type PythonJobResult, runPythonJob } from "./pyjob";
 export { type TimeitOptions, TimeitResult, timeit } from "./timeit";
 export { type WarmupOptions, type WarmupState, MAX_SETTLE_CALLS, settled, warmupDone } from "./warmup";
