@@ -69,7 +69,7 @@ export interface TuningRecord {
 }
 
 /** Where the tuning file lives: `$XDG_CACHE_HOME/einconv/conv-costs.json`, else `~/.cache/einconv/conv-costs.json`. */
-export function tuningFilePath(env: NodeJS.ProcessEnv = process.env): string {
+export function tuningFilePath(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
   const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), ".cache"); // the XDG spec ignores relative paths
   return path.join(base, "einconv", "conv-costs.json");

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { claim, claimTableMarkdown, decide, parseClaimTables, recheckClaims, ruleText, saveClaims, times, markdown, type ClaimRow } from "../src/notebook/claims";
-import { recordingDisplay } from "../src/notebook/display";
+import { claim, claimTableMarkdown, decide, parseClaimTables, recheckClaims, ruleText, saveClaims, times, type ClaimRow } from "../src/notebook/claims";
+import { markdown, recordingDisplay } from "../src/notebook/display";
 
 test("share rule: thresholds at 2/3 and 1/3, counted exactly at the boundary", () => {
   const share = (hits: number, total: number) => decide({ kind: "share", hits, total, holdsAt: 2 / 3, partlyAt: 1 / 3 });

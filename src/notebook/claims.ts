@@ -9,7 +9,6 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import { type DisplayOptions, resolveDisplay } from "./display";
 
 /** The three verdicts a claim can get. */
 export type Verdict = "holds" | "holds partly" | "does not hold";
@@ -195,11 +194,6 @@ export function recheckClaims(saved: Pick<SavedClaims, "rows">): Array<{ claim: 
   return saved.rows
     .map((r) => ({ claim: r.claim, stored: r.verdict, decided: decide(r.rule) }))
     .filter((r) => r.stored !== r.decided);
-}
-
-/** Shows markdown text as a cell output (for sentences computed from the run). */
-export function markdown(text: string, options: DisplayOptions = {}): void {
-  resolveDisplay(options.target).display({ "text/markdown": text, "text/plain": text });
 }
 
 /** "3.2×" style ratio for computed sentences (two significant digits, at least one decimal below 10). */

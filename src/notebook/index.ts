@@ -100,7 +100,6 @@ export {
   claim,
   claimTableMarkdown,
   decide,
-  markdown,
   parseClaimTables,
   recheckClaims,
   ruleText,
