@@ -109,6 +109,17 @@ export function readJob(ctl: Int32Array): Job {
 export class JobAborted extends Error {}
 
 /**
+ * What the pool throws on the calling thread when a worker's share failed: the workers
+ * are terminated and the next threaded call restarts them. The worker writes its own
+ * error to stderr (worker.ts), since it posts no messages. Callers whose output is
+ * a fresh array (the FFT engine) can rerun the job on the calling thread: results are
+ * bitwise the same for any thread count.
+ */
+export class WorkerFailure extends Error {
+  override readonly name = "WorkerFailure";
+}
+
+/**
  * Waits until all `threads` threads have called it for this round. Spins briefly
  * (`spins` loads; rounds are short) and then sleeps in Atomics.wait; throws {@link JobAborted} when
  * a thread has set the abort word.

@@ -8,7 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Ctl, JOB_GEMM, Job, JobAborted, abortJob, writeJob } from "./job";
+import { Ctl, JOB_GEMM, Job, JobAborted, WorkerFailure, abortJob, writeJob } from "./job";
 import { onThreadsChange } from "./settings";
 import { Chunk, KernelExports, runShare } from "./sweep";
 import type { WorkerInit } from "./worker";
@@ -126,7 +126,7 @@ export class Pool {
     } catch (err) {
       abortJob(ctl);
       this.terminate();
-      throw err instanceof JobAborted ? new Error("einconv: a GEMM worker thread failed; the workers were terminated (the next call restarts them)") : err;
+      throw err instanceof JobAborted ? new WorkerFailure("einconv: a GEMM worker thread failed; the workers were terminated (the next call restarts them)") : err;
     }
   }
 
@@ -173,7 +173,7 @@ export class Pool {
     } catch (err) {
       abortJob(this.ctl);
       this.terminate();
-      throw err instanceof JobAborted ? new Error("einconv: a worker thread failed; the workers were terminated (the next call restarts them)") : err;
+      throw err instanceof JobAborted ? new WorkerFailure("einconv: a worker thread failed; the workers were terminated (the next call restarts them)") : err;
     }
   }
 

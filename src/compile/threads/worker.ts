@@ -7,6 +7,7 @@
  * JOB_FFT, FFT plane passes (src/fft/threaded.ts `runFFTShare`, with this
  * worker's own fft.js instances). It never posts messages; the pool terminates it.
  */
+import { writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { FFTPlans } from "../../fft/plan";
 import { runFFTShare } from "../../fft/threaded";
@@ -30,6 +31,19 @@ const { module: compiled, memory, id, epoch } = workerData as WorkerInit;
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 const ex = new wasm.Instance(compiled, { env: { memory } }).exports as unknown as KernelExports;
 const ctl = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
+/**
+ * Marks the job failed after a real error in this worker's share, and says what it was on
+ * stderr (synchronously: the pool terminates this worker right after the caller sees the abort).
+ */
+function fail(err: unknown): void {
+  if (err instanceof JobAborted) return;
+  try {
+    writeSync(2, `einconv worker ${id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  } catch {
+    // stderr closed: the abort below still reaches the caller
+  }
+  abortJob(ctl);
+}
 // This worker's fft.js instances for FFT jobs (built on first use of each size; gone with the worker).
 const fftPlans = new FFTPlans();
 let seen = Atomics.load(ctl, Ctl.seq);
@@ -47,7 +61,7 @@ for (;;) {
     try {
       runFFTShare(ctl, id, () => memory.buffer, fftPlans);
     } catch (err) {
-      if (!(err instanceof JobAborted)) abortJob(ctl);
+      fail(err);
     }
     continue;
   }
@@ -56,6 +70,6 @@ for (;;) {
   try {
     runShare(job, id, ex, memory.buffer, ctl);
   } catch (err) {
-    if (!(err instanceof JobAborted)) abortJob(ctl);
+    fail(err);
   }
 }

@@ -49,6 +49,7 @@ import { FFTPlans } from "../../fft/plan";
 import { RealView } from "../../fft/layout";
 import { JobRange, KernelColumns, PlaneSize, planeBins } from "../../fft/plane";
 import { BlockTerm, LocalRunner, PlaneBlock, PlaneRunner, SharedMemoryFull } from "../../fft/threaded";
+import { WorkerFailure } from "../../compile/threads/job";
 import { blockOutputs } from "./split";
 import { Conv2dFFTPlan, Conv2dFFTPlanOptions, planConv2dFFT } from "./plan";
 import { FFTThreadOptions, choosePlaneRunner, planWorkSize } from "./runner";
@@ -140,7 +141,9 @@ export function conv2dFFT(x: Tensor, kernel: Tensor, opts: Conv2dFFTOptions): Nd
   } catch (err) {
     runner.close();
     // The engine would not grow the shared memory that far: the calling thread needs none.
-    if (!(err instanceof SharedMemoryFull)) throw err;
+    // A worker's share failed (its error is on stderr; the pool restarts next time): the
+    // output is a fresh array, so the calling thread redoes the whole job (bitwise the same).
+    if (!(err instanceof SharedMemoryFull) && !(err instanceof WorkerFailure)) throw err;
     return run(x, kernel, plan, plans, new LocalRunner(plans));
   } finally {
     runner.close(); // the workers wait at the job's first barrier until the runner joins
