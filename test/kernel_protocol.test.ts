@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
+import { requireTool } from "./skip";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PYTHON = "/usr/bin/python3";
@@ -47,7 +48,7 @@ function runCells(cells: string[]): CellResult[] {
   return JSON.parse(result.stdout) as CellResult[];
 }
 
-const skip = haveKernel();
+const skip = requireTool("jupyter_client and the tslab kernel spec", haveKernel, "apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert jupyter-client python3-nbclient fonts-dejavu-core; node scripts/reproduce.js --setup-only");
 
 test("tslab over jupyter_client: numpy-style last value, show/chart bundles, clean error text", { skip }, () => {
   const [einsumCell, showCell, chartCell, errorCell, afterError] = runCells([

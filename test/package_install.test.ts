@@ -11,6 +11,7 @@ import { spawnSync, SpawnSyncOptions } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { requireTool } from "./skip";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { peerDependencies: Record<string, string> };
@@ -67,7 +68,7 @@ test("consumer tsc --strict type-checks against the installed tarball; misuse fa
   assert.match(bad.out, /bad\.ts\(3,\d+\): error TS2345/);
 });
 
-test("own folder: npx einconv kernel install --prefix, then nbconvert runs a notebook there", { skip: !fs.existsSync(JUPYTER) && "no /usr/bin/jupyter" }, () => {
+test("own folder: npx einconv kernel install --prefix, then nbconvert runs a notebook there", { skip: requireTool("Jupyter nbconvert", () => (fs.existsSync(JUPYTER) ? undefined : `no ${JUPYTER}`), "apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert jupyter-client python3-nbclient fonts-dejavu-core; node scripts/reproduce.js --setup-only") }, () => {
   const prefix = path.join(dir, "jupyter-prefix");
   const installed = ok("npx", ["--no-install", "einconv", "kernel", "install", `--prefix=${prefix}`]);
   assert.match(installed, /Installed kernel "einconv"/);
