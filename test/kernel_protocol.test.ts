@@ -15,6 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { requireTool } from "./skip";
+import { check, svgChartFailures } from "./browser_check";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PYTHON = "/usr/bin/python3";
@@ -81,7 +82,9 @@ test("tslab over jupyter_client: numpy-style last value, show/chart bundles, cle
   assert.equal(charts.length, 1);
   const data = charts[0].content.data ?? {};
   assert.equal((data["application/vnd.vegalite.v5+json"] as { title?: unknown }).title, "a");
-  assert.match(String(data["image/svg+xml"]), /<svg[\s\S]*<path/);
+  // Counted by what it shows: the 2×3 imshow draws 6 differing cells and 6 labels (axes and title do not count).
+  assert.deepEqual(svgChartFailures(data["application/vnd.vegalite.v5+json"], String(data["image/svg+xml"])), []);
+  assert.deepEqual(check.svgDataMarks(String(data["image/svg+xml"])).marks, { rect: 6, text: 6 });
   assert.equal(data["text/plain"], "a");
   assert.equal(chartCell.outputs.filter((o) => o.msg_type === "stream").length, 0, "no stray text after a chart");
 

@@ -66,6 +66,7 @@ export {
   type BenchHeatmapOptions,
   type FastestCell,
   type HeatCell,
+  type HeatmapRow,
   type MethodColor,
   type RatioCell,
   type TimingRow,
