@@ -136,7 +136,8 @@ function svgDataMarks(svg) {
 }
 
 /** Decodes an 8-bit RGB/RGBA/gray PNG (non-interlaced) with zlib: { width, height, distinctColors, chromaticColors, stddev }. */
-function pngStats(buf) {
+function pngStats(bytes) {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (buf.length < 8 || SIG.some((b, i) => buf[i] !== b)) throw new Error("not a PNG (bad signature)");
   let off = 8;
