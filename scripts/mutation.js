@@ -12,11 +12,11 @@ const root = path.resolve(__dirname, "..");
 
 /** module name -> the files mutated and the test files (test/<name>.test.ts) run against each mutant. */
 const MODULES = {
-  geometry: { mutate: ["src/geometry.ts"], tests: ["geometry", "conv_layer", "conv_info", "conv_nhwc", "conv_padding", "views"] },
+  geometry: { mutate: ["src/geometry.ts"], tests: ["geometry", "geometry_edges", "conv_layer", "conv_info", "conv_nhwc", "conv_padding", "views"] },
   parse: { mutate: ["src/parse.ts"], tests: ["parse", "affine_einsum", "errors", "validation", "einsum"] },
   plan: { mutate: ["src/plan.ts"], tests: ["einsum", "tensordot", "validation", "errors"] },
   validate: { mutate: ["src/validate.ts"], tests: ["validation", "errors", "views", "conv_padding", "conv_convolve", "tensordot"] },
-  affine: { mutate: ["src/affine.ts"], tests: ["affine", "affine_einsum", "geometry", "conv_layer"] },
+  affine: { mutate: ["src/affine.ts"], tests: ["affine", "affine_einsum", "affine_compile", "geometry"] },
   "conv-methods": {
     mutate: ["src/conv/submatrix.ts", "src/conv/strided.ts", "src/conv/tap_kernel.ts", "src/conv/convolve.ts", "src/conv/padding.ts"],
     tests: ["conv_convolve", "conv_padding", "conv_layer", "tap_kernel", "smallk"],
