@@ -16,7 +16,7 @@ const MODULES = {
   parse: { mutate: ["src/parse.ts"], tests: ["parse", "affine_einsum", "errors", "validation", "einsum"] },
   plan: { mutate: ["src/plan.ts"], tests: ["einsum", "tensordot", "validation", "errors"] },
   validate: { mutate: ["src/validate.ts"], tests: ["validation", "errors", "views", "conv_padding", "conv_convolve", "tensordot"] },
-  affine: { mutate: ["src/affine.ts"], tests: ["affine", "affine_einsum", "affine_compile", "geometry"] },
+  affine: { mutate: ["src/affine.ts"], tests: ["affine", "affine_edges", "affine_einsum", "affine_compile", "geometry"] },
   "conv-methods": {
     mutate: ["src/conv/submatrix.ts", "src/conv/strided.ts", "src/conv/tap_kernel.ts", "src/conv/convolve.ts", "src/conv/padding.ts"],
     tests: ["conv_convolve", "conv_padding", "conv_layer", "tap_kernel", "smallk"],
@@ -63,7 +63,9 @@ for (const name of names) {
     console.error(`[mutation] ${name}: stryker exited ${r.status}`);
     continue;
   }
-  summary[name] = { ...scoreOf(JSON.parse(fs.readFileSync(path.join(dir, "mutation.json"), "utf8"))), date: new Date().toISOString() };
+  // Re-read before writing: another `npm run mutation -- <module>` may have finished meanwhile.
+  const latest = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, "utf8")) : {};
+  Object.assign(summary, latest, { [name]: { ...scoreOf(JSON.parse(fs.readFileSync(path.join(dir, "mutation.json"), "utf8"))), date: new Date().toISOString() } });
   fs.writeFileSync(summaryFile, JSON.stringify(summary, null, 2));
 }
 
