@@ -34,15 +34,16 @@ test("largestRange equals its definition on small indices (either sign, label in
     for (const b of [-1, 0, 1, 2])
       for (const c of [-3, 0, 2, 5])
         for (const rk of [0, 1, 3])
-          for (const first of [true, false]) {
+          for (const first of [true, false])
+          for (const lo of [0, -2]) {
             const terms = first ? [{ label: "h", coef: a }, { label: "k", coef: b }] : [{ label: "k", coef: b }, { label: "h", coef: a }];
             const index: AffineIndex = { terms, constant: c };
             const ranges: Record<string, number> = { k: rk };
-            const got = largestRange(index, "h", (l) => ranges[l], { lo: 0, hi: 9 });
-            assert.equal(got, bruteLargest(index, "h", ranges, 0, 9), `${formatAffine(index)}, k < ${rk}`);
+            const got = largestRange(index, "h", (l) => ranges[l], { lo, hi: 9 });
+            assert.equal(got, bruteLargest(index, "h", ranges, lo, 9), `${formatAffine(index)}, k < ${rk}, bounds ${lo}..9`);
             cases++;
           }
-  assert.equal(cases, 384);
+  assert.equal(cases, 768);
 });
 
 test("largestRange names a label that is not in the index", () => {
