@@ -14,6 +14,8 @@ import { AffinePlan, describeAffine, writtenTerm } from "./affine_einsum";
 import { hasAffine } from "./parse";
 import { LabelledView, labelledView, loopTask, resultView } from "./run";
 import { DType, Tensor, TYPED_ARRAY } from "./types";
+import { INSPECT_CUSTOM, JUPYTER_DISPLAY } from "./display_hook";
+import type { MimeBundle } from "./notebook/format";
 
 /** One step of an explanation. */
 export interface ExplainedStep {
@@ -33,6 +35,29 @@ export interface Explanation {
   readonly steps: readonly ExplainedStep[];
   /** Everything above as readable text. */
   readonly text: string;
+  /** `text`: a cell ending in `explain(...)` (tslab prints it with util.inspect) shows the text, not the record. */
+  [INSPECT_CUSTOM](): string;
+  /** `{ "text/plain": text }`, for kernels that display values (Deno's). */
+  [JUPYTER_DISPLAY](): MimeBundle;
+  /** `text`, so template strings and `String(explain(...))` read as the explanation. */
+  toString(): string;
+}
+
+// Shared hook functions (`this` is the explanation), attached non-enumerable so the record's
+// keys, JSON and deepStrictEqual are unchanged.
+function explanationText(this: { text: string }): string {
+  return this.text;
+}
+function explanationBundle(this: { text: string }): MimeBundle {
+  return { "text/plain": this.text };
+}
+function withDisplay(record: Omit<Explanation, typeof INSPECT_CUSTOM | typeof JUPYTER_DISPLAY | "toString">): Explanation {
+  const hook = (value: unknown): PropertyDescriptor => ({ value, enumerable: false, writable: true, configurable: true });
+  return Object.defineProperties(record, {
+    [INSPECT_CUSTOM]: hook(explanationText),
+    [JUPYTER_DISPLAY]: hook(explanationBundle),
+    toString: hook(explanationText),
+  }) as Explanation;
 }
 
 function isTensor(x: ShapeOrTensor): x is Tensor {
@@ -115,5 +140,5 @@ export function explain(first: string | Expression, ...rest: Array<ShapeOrTensor
     "",
     ...steps.flatMap((s, i) => [`step ${i + 1}: ${s.spec} — ${s.kernel}`, s.detail, ""]),
   ].join("\n");
-  return { plan, dtype, outputShape: affine ? affine.outputShape : plan.outputShape, steps, text };
+  return withDisplay({ plan, dtype, outputShape: affine ? affine.outputShape : plan.outputShape, steps, text });
 }

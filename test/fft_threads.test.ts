@@ -15,6 +15,7 @@ import { FFTPlans } from "../src/fft/plan";
 import { JobRange, PlaneSize } from "../src/fft/plane";
 import { ThreadedRunner } from "../src/fft/threaded";
 import { symmetricRandom as rng } from "../src/random";
+import { requireTool } from "./skip";
 
 interface Encoded {
   shape: number[];
@@ -32,6 +33,8 @@ function poolJobs(): number | undefined {
   return backend instanceof WasmBackend ? backend.wasmKernel?.threadPool.jobs : undefined;
 }
 const hasPool = (poolJobs() !== undefined);
+// Without the pool, "1 vs 2 threads" would compare two single-thread runs: these tests need it (CI fails without).
+const noPool = requireTool("wasm thread pool", () => (hasPool ? undefined : "the default backend has no wasm kernel, so no worker pool"), "Node >= 20 with WebAssembly SIMD and threads; leave EINCONV_BACKEND unset");
 
 function random(shape: number[], seed: number): NdArray<Float64Array> {
   const next = rng(seed);
@@ -60,7 +63,7 @@ function checkThreads(x: NdArray<Float64Array>, k: NdArray<Float64Array>, opts: 
   return one;
 }
 
-test("conv2dFFT is bitwise identical on 1, 2 and 3 threads (odd sizes, overlap-save blocks, depth, strides, views)", () => {
+test("conv2dFFT is bitwise identical on 1, 2 and 3 threads (odd sizes, overlap-save blocks, depth, strides, views)", { skip: noPool }, () => {
   const cases: Array<{ x: number[]; k: number[]; opts: Conv2dFFTOptions }> = [
     { x: [128, 128], k: [9, 9], opts: { stride: [1, 1] } },
     { x: [257, 131], k: [5, 7], opts: { stride: [1, 1] } },
@@ -80,7 +83,7 @@ test("conv2dFFT is bitwise identical on 1, 2 and 3 threads (odd sizes, overlap-s
   checkThreads(view, random([5, 5], 8), { stride: [1, 1] }, "transposed reversed view");
 });
 
-test("threaded conv2dFFT matches scipy's strided valid correlation (fixtures) on 2 and 3 threads", () => {
+test("threaded conv2dFFT matches scipy's strided valid correlation (fixtures) on 2 and 3 threads", { skip: noPool }, () => {
   for (const [i, c] of fixtures.conv2d.entries()) {
     const got = checkThreads(decode(c.x), decode(c.k), { stride: c.stride }, `fixture ${i}`);
     let scale = 1e-300;
@@ -91,7 +94,7 @@ test("threaded conv2dFFT matches scipy's strided valid correlation (fixtures) on
   }
 });
 
-test("small planes stay on the calling thread; setThreads(1) is the one-thread path; bad counts are ConvErrors", () => {
+test("small planes stay on the calling thread; setThreads(1) is the one-thread path; bad counts are ConvErrors", { skip: noPool }, () => {
   const x = random([40, 40], 3), k = random([3, 3], 4);
   const jobs = poolJobs();
   conv2dFFT(x, k, { stride: [1, 1], threads: 2 }); // one 64 x 64 plane < FFT_THREAD_MIN
@@ -114,7 +117,7 @@ test("small planes stay on the calling thread; setThreads(1) is the one-thread p
   assert.throws(() => conv2dFFT(x, k, { stride: [1, 1], threads: 1.5 }), ConvError);
 });
 
-test("a script whose FFT convolution ran on worker threads exits by itself", { skip: !hasPool && "no wasm kernel" }, () => {
+test("a script whose FFT convolution ran on worker threads exits by itself", { skip: noPool }, () => {
   const script = [
     "const nd = require('ndarray');",
     `const { conv2dFFT } = require(${JSON.stringify(path.join(root, "dist", "src", "conv", "fft"))});`,
@@ -131,7 +134,7 @@ test("a script whose FFT convolution ran on worker threads exits by itself", { s
   assert.equal(run.stdout.trim(), "true true", "the convolution ran on the pool and is right");
 });
 
-test("when the shared memory cannot grow, conv2dFFT runs on the calling thread (same bits)", { skip: !hasPool && "no wasm kernel" }, () => {
+test("when the shared memory cannot grow, conv2dFFT runs on the calling thread (same bits)", { skip: noPool }, () => {
   const backend = defaultBackend() as WasmBackend;
   const kernel = backend.wasmKernel!;
   const x = random([150, 150], 21), k = random([9, 9], 22);
@@ -150,7 +153,7 @@ test("when the shared memory cannot grow, conv2dFFT runs on the calling thread (
   }
 });
 
-test("a failing FFT pass is an error on the caller (no hang), and the next convolution restarts the workers", { skip: !hasPool && "no wasm kernel" }, () => {
+test("a failing FFT pass is an error on the caller (no hang), and the next convolution restarts the workers", { skip: noPool }, () => {
   const kernel = (defaultBackend() as WasmBackend).wasmKernel!;
   assert.equal(kernel.threadPool.ensure(2), 2);
   const runner = new ThreadedRunner(kernel, 2, new FFTPlans());

@@ -20,6 +20,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
+import { requireTool } from "./skip";
+import { check, svgChartFailures } from "./browser_check";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PYTHON = "/usr/bin/python3";
@@ -56,12 +58,9 @@ function missingKernel(name: string): string | undefined {
   return undefined;
 }
 
-/** node:test's skip value: a reason (printed), or a CI failure naming the install line. */
+/** node:test's skip value through the one skip helper (test/skip.ts): a printed reason, or under CI a failure naming the install line. */
 export function skipUnlessKernel(name: string): string | false {
-  const why = missingKernel(name);
-  if (why && process.env.CI === "true") throw new Error(`${name} kernel unavailable under CI: ${why}. Install with:\n  ${INSTALL}`);
-  if (why) process.stdout.write(`# skipping ${name} kernel tests: ${why}\n`);
-  return why ?? false;
+  return requireTool(`the ${name} kernel (jupyter_client + its kernel spec)`, () => missingKernel(name), INSTALL);
 }
 
 function runCells(cells: string[], kernel = "tslab"): CellResult[] {
@@ -114,7 +113,9 @@ test("tslab over jupyter_client: numpy-style last value, show/chart bundles, cle
   assert.equal(charts.length, 1);
   const data = charts[0].content.data ?? {};
   assert.equal((data["application/vnd.vegalite.v5+json"] as { title?: unknown }).title, "a");
-  assert.match(String(data["image/svg+xml"]), /<svg[\s\S]*<path/);
+  // Counted by what it shows: the 2×3 imshow draws 6 differing cells and 6 labels (axes and title do not count).
+  assert.deepEqual(svgChartFailures(data["application/vnd.vegalite.v5+json"], String(data["image/svg+xml"])), []);
+  assert.deepEqual(check.svgDataMarks(String(data["image/svg+xml"])).marks, { rect: 6, text: 6 });
   assert.equal(data["text/plain"], "a");
   assert.equal(chartCell.outputs.filter((o) => o.msg_type === "stream").length, 0, "no stray text after a chart");
 

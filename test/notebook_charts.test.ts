@@ -26,6 +26,7 @@ import {
   type TimingRow,
   type TopLevelSpec,
 } from "../src/notebook";
+import { check, pngChartFailures, svgChartFailures } from "./browser_check";
 
 /** Compiles with vega-lite and collects its warnings (a spec mistake usually only warns). */
 function compileWarnings(spec: TopLevelSpec): string[] {
@@ -88,8 +89,14 @@ test("imshow and plotConv specs compile cleanly and render titled SVG and PNG", 
   }
   // Annotations print the 3x3 output values.
   assert.ok(svg.includes(">117</text>"));
-  assert.ok(png !== undefined && png.length > 1000);
+  assert.ok(png !== undefined);
   assert.deepEqual(Array.from(png.subarray(0, 8)), PNG_SIGNATURE);
+  // Counted by what they show: every panel's cells (input 7×7, kernel 3×3, output 3×3) and the
+  // annotations of the small panels; the PNG decodes to the data's colours, not just axes.
+  assert.deepEqual(svgChartFailures(panels, svg), []);
+  assert.deepEqual(svgChartFailures(single, (await renderChart(single)).svg), []);
+  assert.equal(check.svgDataMarks(svg).marks.rect, 49 + 9 + 9);
+  assert.deepEqual(pngChartFailures(panels, png), []);
 });
 
 test("plotConv reads a 4-D kernel beside NCHW data as OIHW", async () => {
@@ -125,6 +132,7 @@ test("large heatmaps fall back to a PNG static image", async () => {
   const bundle = await chartBundle(imshowSpec(big));
   assert.equal(bundle["image/svg+xml"], undefined);
   assert.deepEqual(Array.from(Buffer.from(String(bundle["image/png"]), "base64").subarray(0, 8)), PNG_SIGNATURE);
+  assert.deepEqual(pngChartFailures(imshowSpec(big), Buffer.from(String(bundle["image/png"]), "base64")), []);
   assert.throws(() => imshowSpec(ndarray(new Float64Array(200 * 200), [200, 200])), /maxCells/);
 });
 
@@ -177,6 +185,9 @@ test("benchHeatmapsSpec compiles cleanly and renders all three panels", async ()
   const spec = benchHeatmapsSpec(rows, { x: "n", y: "f", baseline: "scipy.fftconvolve", title: "2-D, stride 1" });
   assert.deepEqual(compileWarnings(spec), []);
   const { svg } = await renderChart(spec);
+  // 27 per-method cells, 9 fastest cells, 18 ratio cells: one rect per data row, plus their labels.
+  assert.deepEqual(svgChartFailures(spec, svg), []);
+  assert.equal(check.svgDataMarks(svg).marks.rect, 27 + 9 + 18);
   for (const text of ["2-D, stride 1", "time per method: log10(median seconds)", "fastest method", "time / time(scipy.fftconvolve)", ">submatrix</text>"]) {
     assert.ok(svg.includes(text), `missing ${text}`);
   }

@@ -1,8 +1,10 @@
 /**
  * The main job as a test: executes every notebook in notebooks/ on the tslab kernel
  * (Jupyter nbconvert when installed, else tslab's in-process executor), then
- *  - opens every page in headless Chromium and checks each chart is drawn
- *    (scripts/browser-check.js; counts printed, a screenshot per page in out/screenshots/),
+ *  - opens every page in headless Chromium and checks each chart shows its data: the page
+ *    holds exactly the chart outputs of its executed notebook (out/notebooks/<nb>.ipynb), and
+ *    each chart draws the data marks its vega-lite spec's data gives (scripts/browser-check.js;
+ *    per-chart counts printed, a screenshot per page in out/screenshots/),
  *  - checks the run changed no tracked file (`git status` before vs after).
  * A failing cell fails this test with the cell's source and real error text
  * (printed by scripts/reproduce.js). The browser check reuses this run's pages.
@@ -49,15 +51,19 @@ test("the notebook run changes no tracked file", { skip: statusBefore === undefi
 // CI installs Chromium in setup (`npm test`'s pretest): there, a missing browser throws instead of skipping.
 const noBrowser = browserSkip();
 
-test("every chart on every notebook page draws in Chromium", { skip: noBrowser, timeout: 5 * 60 * 1000 }, async () => {
+test("every chart on every notebook page shows its data in Chromium", { skip: noBrowser, timeout: 5 * 60 * 1000 }, async () => {
   assert.ok(ran, "the notebook run did not finish");
   const pages = notebooks.map((nb) => path.join(OUT, nb.replace(/\.ipynb$/, ".html")));
   const started = Date.now();
   const reports = await check.checkPages(pages, { screenshotDir: SCREENSHOTS });
   process.stdout.write(`browser check (${((Date.now() - started) / 1000).toFixed(1)} s):\n${check.formatReport(reports)}\nscreenshots: ${SCREENSHOTS}/\n`);
   for (const r of reports) {
-    assert.ok(r.present > 0, `${r.page}: no chart on the page`);
-    assert.deepEqual(r.failures, [], `${r.page}: ${r.drawn}/${r.present} charts drawn`);
+    // The expected count is the executed notebook's chart outputs, not "> 0": a lost chart fails.
+    const expected = check.chartExpectations(path.join(OUT, `${r.page}.ipynb`));
+    assert.ok(expected.length > 0, `${r.page}: its notebook has no chart output`);
+    assert.equal(r.expected, expected.length, `${r.page}: the check did not read the notebook's chart outputs`);
+    assert.equal(r.present, expected.length, `${r.page}: ${r.present} charts on the page, ${expected.length} in the notebook`);
+    assert.deepEqual(r.failures, [], `${r.page}: ${r.drawn}/${r.present} charts show their data`);
     assert.ok(r.screenshot && fs.statSync(r.screenshot).size > 0, `${r.page}: no screenshot`);
   }
 });

@@ -15,6 +15,8 @@ import { spawnSync, SpawnSyncOptions } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { requireTool } from "./skip";
+import { check, svgChartFailures } from "./browser_check";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
@@ -118,7 +120,7 @@ test("types need no hidden settings: default target/lib, and einconv alone (no v
   ok(process.execPath, [tsc, "-p", "tsconfig.pure.json"], { cwd: dir });
 });
 
-test("own folder: npx einconv kernel install --prefix, then nbconvert runs a notebook there", { skip: !fs.existsSync(JUPYTER) && "no /usr/bin/jupyter" }, () => {
+test("own folder: npx einconv kernel install --prefix, then nbconvert runs a notebook there", { skip: requireTool("Jupyter nbconvert", () => (fs.existsSync(JUPYTER) ? undefined : `no ${JUPYTER}`), "apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert jupyter-client python3-nbclient fonts-dejavu-core; node scripts/reproduce.js --setup-only") }, () => {
   const prefix = path.join(dir, "jupyter-prefix");
   const installed = timed("tslab: npx einconv kernel install --prefix", "npx", ["--no-install", "einconv", "kernel", "install", `--prefix=${prefix}`]);
   assert.match(installed, /Installed kernel "einconv"/);
@@ -149,13 +151,16 @@ test("own folder: npx einconv kernel install --prefix, then nbconvert runs a not
   assert.ok(shown.some((o) => /array\(\[\[1\., 2\.\],\s*\[3\., 4\.\]\]\)/.test(text(o.data?.["text/plain"]) + text(o.text))), JSON.stringify(shown));
   const svg = chart.map((o) => text(o.data?.["image/svg+xml"])).find((s) => s.includes("<svg"));
   assert.ok(svg, JSON.stringify(chart).slice(0, 500));
-  assert.match(svg, /<(rect|path)\b[^>]*\b(d|width)="/, "the SVG has drawn marks");
+  // The 2×2 imshow shows its data: 4 cells with differing fills and 4 labels (axes and title do not count).
+  const spec = chart.map((o) => o.data?.["application/vnd.vegalite.v5+json"]).find((s) => s !== undefined);
+  assert.deepEqual(svgChartFailures(spec, svg), []);
+  assert.deepEqual(check.svgDataMarks(svg).marks, { rect: 4, text: 4 });
   // tslab reports type errors on stderr and runs nothing: the message names the real type.
   const reported = wrong.map((o) => `${o.evalue ?? ""} ${text(o.traceback)} ${text(o.text)}`).join("\n");
   assert.match(reported, /Type 'Tensor' is not assignable to type 'string'/);
 });
 
-test("own folder: npx einconv kernel install --deno --prefix, then nbconvert runs a notebook there on Deno's kernel", { skip: !fs.existsSync(JUPYTER) && "no /usr/bin/jupyter" }, () => {
+test("own folder: npx einconv kernel install --deno --prefix, then nbconvert runs a notebook there on Deno's kernel", { skip: requireTool("Jupyter nbconvert", () => (fs.existsSync(JUPYTER) ? undefined : `no ${JUPYTER}`), "apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert jupyter-client python3-nbclient fonts-dejavu-core; node scripts/reproduce.js --setup-only") }, () => {
   const prefix = path.join(dir, "jupyter-prefix-deno");
   const installed = timed("deno: npx einconv kernel install --deno --prefix", "npx", ["--no-install", "einconv", "kernel", "install", "--deno", `--prefix=${prefix}`]);
   assert.match(installed, /Installed kernel "einconv-deno" \(TypeScript \(Deno, einconv, /);

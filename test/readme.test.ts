@@ -1,102 +1,183 @@
 /**
- * The calls the README shows, run for real: tsc type-checks them against the public
- * API, and the test checks the README's stated results and the output shapes (the
- * values of each function are checked against numpy/scipy in its own test file).
+ * The README as a test: every ```ts block of README.md runs as written, like a tslab cell —
+ * compiled on its own, with its own imports, in strict TypeScript against the built package
+ * ("einconv", "einconv/notebook", "einconv/internals" through node_modules/einconv -> ..), then
+ * run; its `// … → value` comments and the error texts after `// throws ↓` lines are asserted
+ * (test/readme_cells.ts has the conventions). A second test changes each stated value and each
+ * error text in a copy of the README and proves the same run then fails.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  Conv2D, avgPool2d, compile, conv2dNHWC, convolve, correlate, einsum, einsumPath, explain, fftconvolve,
-  fromNested, maxPool2d, outputSize, tensordot, toNested, windows, zeros, Tensor,
-} from "../src/index";
-import { allclose, arange, assertAllClose, full, linspace, maxAbsDiff, ones, rand, randn, reshape, copy, permute } from "../src/index";
-import { recordingDisplay, show, timeit } from "../src/notebook";
-import { symmetricRandom } from "../src/random";
+import fs from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+import { svgChartFailures } from "./browser_check";
+import { type Cell, type CellRun, extractCells, formatValue, judgeCell, mutatedReadmes } from "./readme_cells";
 
-function random(shape: number[], seed: number): Tensor {
-  const t = zeros(shape);
-  const r = symmetricRandom(seed);
-  for (let i = 0; i < t.data.length; i++) (t.data as Float64Array)[i] = r();
-  return t;
+const ROOT = path.resolve(__dirname, "..", "..");
+const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const CELLS = extractCells(README);
+const DIR = path.join(ROOT, "out", "readme-cells");
+
+/** Compiles every cell (one program, one file per cell: each is its own module). Returns per-cell diagnostics. */
+function compileCells(cells: Cell[]): string[][] {
+  fs.rmSync(DIR, { recursive: true, force: true });
+  fs.mkdirSync(DIR, { recursive: true });
+  const files = cells.map((c) => {
+    const f = path.join(DIR, `cell_${c.index}.ts`);
+    fs.writeFileSync(f, c.module);
+    return f;
+  });
+  const options: ts.CompilerOptions = {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ["node"],
+    typeRoots: [path.join(ROOT, "node_modules", "@types")],
+    outDir: DIR,
+    rootDir: DIR,
+  };
+  const program = ts.createProgram(files, options);
+  program.emit();
+  const diags = ts.getPreEmitDiagnostics(program);
+  return files.map((f, i) =>
+    diags
+      .filter((d) => d.file && path.resolve(d.file.fileName) === path.resolve(f))
+      .map((d) => {
+        const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
+        // Generated line -> README line: the module adds a header; find the code line by its text.
+        const text = d.file!.text.split("\n")[line].trim();
+        const at = cells[i].code.split("\n").findIndex((l) => l.trim() !== "" && text.includes(l.trim().split("//")[0].trim().slice(0, 30)));
+        return `TS${d.code} at README line ${at >= 0 ? cells[i].line + at : "?"}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+      }),
+  );
 }
 
-test("README quick tour", () => {
-  const a = fromNested([[1, 2, 3], [4, 5, 6]]);
-  const b = fromNested([[1, 0], [0, 1], [1, 1]]);
-  assert.deepEqual(toNested(einsum("ij,jk->ik", a, b)), [[4, 5], [10, 11]]);
-  assert.deepEqual(toNested(einsum("ij,jk", a, b)), [[4, 5], [10, 11]]);
-  assert.equal(toNested(einsum("ii", fromNested([[1, 2], [3, 4]]))), 5);
-  assert.deepEqual(toNested(einsum(a, [0, 1], b, [1, 2], [0, 2])), [[4, 5], [10, 11]]);
-  const c = zeros([2, 2]);
-  einsum("ij,jk->ik", a, b, { out: c });
-  assert.deepEqual(toNested(c), [[4, 5], [10, 11]]);
-  const ops = [[3, 4], [2, 5], [4, 5, 6, 7], [3, 6], [2, 7]].map((s, i) => random(s, i));
-  const optimal = einsum("ea,fb,abcd,gc,hd->efgh", ...ops, { optimize: "optimal" });
-  const naive = einsum("ea,fb,abcd,gc,hd->efgh", ...ops, { optimize: false });
-  (optimal.data as Float64Array).forEach((v, i) => assert.ok(Math.abs(v - (naive.data as Float64Array)[i]) < 1e-9));
-  assert.deepEqual(tensordot(random([3, 4, 5], 1), random([4, 3, 2], 2), [[1, 0], [0, 1]]).shape, [5, 2]);
+async function runCell(cell: Cell, diagnostics: string[]): Promise<CellRun> {
+  const run: CellRun = { values: new Map(), errors: new Map() };
+  if (diagnostics.length > 0) return { ...run, failure: `does not compile:\n${diagnostics.join("\n")}` };
+  const mod = require(path.join(DIR, `cell_${cell.index}.js`)) as { cell(probe: object): Promise<{ last: unknown } | void> };
+  try {
+    const result = await mod.cell({
+      value: (k: number, v: unknown) => void run.values.set(k, v),
+      throws: async (k: number, f: () => Promise<unknown>) => {
+        try {
+          await f();
+          run.errors.set(k, undefined);
+        } catch (e) {
+          run.errors.set(k, e instanceof Error ? e.message : String(e));
+        }
+      },
+    });
+    if (result) run.last = { value: result.last };
+  } catch (e) {
+    run.failure = `threw while running: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+  }
+  return run;
+}
 
-  const x = random([4, 3, 12, 10], 3);
-  const weight = random([128, 3, 3, 3], 4);
-  const win = windows(x, { kernel: 3, stride: 2, padding: 1 });
-  assert.deepEqual(win.shape, [4, 3, 6, 5, 3, 3]);
-  assert.deepEqual(einsum("bihwkl,oikl->bohw", win, weight).shape, [4, 128, 6, 5]);
+/** What the cells displayed (tslab's display_data bundles). */
+const displays: Array<Record<string, unknown>> = [];
 
-  assert.match(einsumPath("ea,fb,abcd,gc,hd->efgh", [10, 10], [10, 10], [10, 10, 10, 10], [10, 10], [10, 10]).table, /Naive FLOP count/);
-  assert.match(explain("ij,jk->ik", [512, 512], [512, 512]).text, /packed GEMM/);
-  const matmul = compile("ij,jk->ik", [256, 256], [256, 256]);
-  assert.deepEqual(matmul.run(random([256, 256], 5), random([256, 256], 6)).shape, [256, 256]);
-  assert.throws(() => einsum("ij,jk", a, fromNested([[1, 2], [3, 4]])), /Line 1, col 4:\n> 1 \| ij,jk\n {9}\^\nsize mismatch for label 'j': operand 0 has size 3 but operand 1 has size 2/);
+/**
+ * A tslab cell's display, as the notebook helpers find it (src/notebook/display.ts): tslab
+ * publishes its cell `require` as globalThis.__tslab__.require and writes display_data through
+ * its jupyter module's lastWriteDisplayData. Here that writer records the bundles.
+ */
+function emulateTslabDisplay(): void {
+  const jupyter = require(path.join(ROOT, "node_modules", "tslab", "dist", "jupyter.js")) as { lastWriteDisplayData: unknown };
+  jupyter.lastWriteDisplayData = (msg: { data: Record<string, unknown> }, update: boolean) => {
+    if (!update) displays.push(msg.data);
+  };
+  (globalThis as { __tslab__?: unknown }).__tslab__ = { require: (id: string) => require(id) };
+}
+
+let runs: CellRun[] | undefined;
+async function runAll(): Promise<CellRun[]> {
+  if (runs) return runs;
+  assert.ok(fs.existsSync(path.join(ROOT, "node_modules", "einconv")), "node_modules/einconv missing: run node scripts/reproduce.js --setup-only");
+  const diags = compileCells(CELLS);
+  emulateTslabDisplay();
+  runs = [];
+  for (const c of CELLS) runs.push(await runCell(c, diags[c.index]));
+  return runs;
+}
+
+test("every ts block of the README compiles, runs, and shows the values and errors it states", { timeout: 300_000 }, async () => {
+  assert.ok(CELLS.length >= 5, `only ${CELLS.length} ts blocks found in README.md`);
+  const all = await runAll();
+  const failures = CELLS.flatMap((c) => judgeCell(c, all[c.index]));
+  const markers = CELLS.reduce((n, c) => n + c.markers.length, 0);
+  process.stdout.write(`README: ${CELLS.length} ts blocks, ${markers} stated values/errors checked\n`);
+  assert.deepEqual(failures, []);
+  // The charts the cells displayed show their data (counted marks, as in the notebook checks).
+  const charts = displays.filter((d) => d["image/svg+xml"] !== undefined);
+  assert.ok(charts.length >= 3, `the README's cells displayed ${charts.length} charts`);
+  for (const d of charts) assert.deepEqual(svgChartFailures(d["application/vnd.vegalite.v5+json"], String(d["image/svg+xml"])), [], String(d["text/plain"]));
+  assert.ok(markers >= 10, `only ${markers} stated values in the README's examples`);
 });
 
-test("README convolution calls", () => {
-  assert.equal(outputSize(28, 3), 26);
-  assert.equal(outputSize(56, 5, { padding: 1, stride: 2 }), 27);
-  const img = random([20, 18, 3], 7);
-  const k = random([3, 3, 3], 8);
-  const auto = convolve(img, k, { method: "auto", stride: 2, padding: 1, mode: "valid" });
-  const fft = convolve(img, k, { method: "fft", stride: 2, padding: 1, mode: "valid" });
-  assert.deepEqual(auto.shape, [10, 9]);
-  (auto.data as Float64Array).forEach((v, i) => assert.ok(Math.abs(v - (fft.data as Float64Array)[i]) < 1e-9));
-  assert.deepEqual(fftconvolve(random([9, 8], 9), random([3, 4], 10), { mode: "same", axes: [0, 1] }).shape, [9, 8]);
-  assert.deepEqual(correlate(random([9], 11), random([4], 12), { mode: "full" }).shape, [12]);
-  assert.deepEqual(conv2dNHWC(random([2, 9, 9, 3], 13), random([3, 3, 3, 4], 14), { stride: 2, padding: "same" }).shape, [2, 5, 5, 4]);
-  const layer = new Conv2D({ inChannels: 3, outChannels: 128, kernelSize: 3, stride: 2, padding: 1 });
-  const x = random([4, 3, 12, 10], 15);
-  const y = layer.forward(x);
-  assert.deepEqual(y.shape, [4, 128, 6, 5]);
-  const { dx, dw, db } = layer.backward(random(y.shape, 16));
-  assert.deepEqual([dx.shape, dw.shape, db.shape], [[4, 3, 12, 10], [128, 3, 3, 3], [128]]);
-  assert.deepEqual(maxPool2d(x, { kernel: 2 }).shape, [4, 3, 6, 5]);
-  assert.deepEqual(avgPool2d(x, { kernel: 3, stride: 2, padding: 1 }).shape, [4, 3, 6, 5]);
+test("changing any stated value or error text in the README makes the check fail", { timeout: 300_000 }, async () => {
+  const all = await runAll();
+  const mutants = mutatedReadmes(README);
+  assert.ok(mutants.length >= 10, `only ${mutants.length} mutants`);
+  for (const m of mutants) {
+    const cells = extractCells(m.text);
+    // Only comments changed: the same code runs, so the recorded run is reused.
+    assert.deepEqual(cells.map((c) => c.module), CELLS.map((c) => c.module), m.what);
+    const failures = cells.flatMap((c) => judgeCell(c, all[c.index]));
+    assert.ok(failures.length > 0, `the README check passed with a changed ${m.what}`);
+  }
 });
 
-test("README show() renders numpy-style text outside a notebook through a recording target", () => {
-  const target = recordingDisplay();
-  show(fromNested([[1, 2], [3, 4]]), { target });
-  assert.match(JSON.stringify(target.outputs), /array\(\[\[1\., 2\.\],/);
+test("the extractor and the judge on a small README: values, declarations, throws, last value", () => {
+  const md = [
+    "```ts",
+    'import { x } from "y";',
+    "const n = 2 + 3;  // five → 5",
+    "f(n);  // doubles → [10, 10]",
+    "g();  // throws ↓",
+    "explain()",
+    "```",
+    "",
+    "```",
+    "bad thing",
+    "```",
+  ].join("\n");
+  const [cell] = extractCells(md);
+  assert.equal(cell.line, 2);
+  assert.deepEqual(cell.markers, [
+    { kind: "value", line: 3, expected: "5" },
+    { kind: "value", line: 4, expected: "[10, 10]" },
+    { kind: "throws", line: 5, expected: "bad thing" },
+  ]);
+  assert.match(cell.module, /const n = 2 \+ 3; probe\.value\(0, n\);/);
+  assert.match(cell.module, /probe\.value\(1, \(f\(n\)\)\);/);
+  assert.match(cell.module, /await probe\.throws\(2, async \(\) => \{ g\(\); \}\);/);
+  assert.match(cell.module, /return \{ last: \(explain\(\)\) \};/);
+  assert.match(cell.module, /^import \{ x \} from "y";$/m);
+  const good: CellRun = { values: new Map<number, unknown>([[0, 5], [1, [10, 10]]]), errors: new Map([[2, "bad thing"]]), last: { value: { [Symbol.for("nodejs.util.inspect.custom")]: () => "text" } } };
+  assert.deepEqual(judgeCell(cell, good), []);
+  const bad: CellRun = { values: new Map<number, unknown>([[0, 6], [1, [10, 10]]]), errors: new Map([[2, undefined]]), last: { value: { plan: 1 } } };
+  const failures = judgeCell(cell, bad);
+  assert.equal(failures.length, 3, failures.join("\n"));
+  assert.match(failures[0], /line 3: README says → 5, the code gives 6/);
+  assert.match(failures[1], /line 5: README says it throws, it returned/);
+  assert.match(failures[2], /object dump/);
+  // Every value comment and error text of this README mutates into a failing one.
+  for (const m of mutatedReadmes(md)) assert.ok(extractCells(m.text).flatMap((c) => judgeCell(c, good)).length > 0, m.what);
+  assert.equal(mutatedReadmes(md).length, 3);
 });
 
-test("README making and comparing arrays", async () => {
-  assert.deepEqual(toNested(full([2, 2], 7, { dtype: "int32" })), [[7, 7], [7, 7]]);
-  assert.deepEqual(toNested(ones(2)), [1, 1]);
-  assert.deepEqual(toNested(arange(1, 2, 0.25)), [1, 1.25, 1.5, 1.75]);
-  assert.ok(arange(3).data instanceof Int32Array);
-  assert.deepEqual(toNested(linspace(0, 1, 5, { endpoint: true })), [0, 0.25, 0.5, 0.75, 1]);
-  const a = arange(12);
-  assert.deepEqual(reshape(a, [3, -1]).shape, [3, 4]);
-  assert.equal(reshape(a, [3, -1]).data, a.data);
-  const t = permute(reshape(a, [3, 4]), [1, 0]);
-  assert.throws(() => reshape(t, [12]), /axes 0 and 1 would have to merge/);
-  assert.deepEqual(reshape(copy(t), [12]).shape, [12]);
-  assert.deepEqual(rand([2, 3], { seed: 0 }).shape, [2, 3]);
-  assert.ok(randn([2, 3], { seed: 0, dtype: "float32" }).data instanceof Float32Array);
-  const x = random([3, 4], 11);
-  const y = einsum("ij->ij", x);
-  assert.ok(allclose(x, y, { rtol: 1e-5, atol: 1e-8, equalNan: false }));
-  assert.equal(maxAbsDiff(x, y), 0);
-  assertAllClose(y, x, { rtol: 1e-7 });
-  let now = 0;
-  const r = await timeit(() => { now += 7.21; return einsum("ij,jk->ik", x, einsum("ij->ji", x)); }, { clock: () => now });
-  assert.match(String(r), /^7.21 ms ± 0 ms per call \(median of 7 runs × 50 calls\)$/);
+test("formatValue writes values the way the README states them", () => {
+  const t = { shape: [2, 2], data: [1, 2, 3, 4], get: (i: number, j: number) => [1, 2, 3, 4][i * 2 + j] };
+  assert.equal(formatValue(t), "[[1, 2], [3, 4]]");
+  assert.equal(formatValue({ shape: [], data: [5], get: () => 5 }), "5");
+  assert.equal(formatValue([4, 128, 6, 5]), "[4, 128, 6, 5]");
+  assert.equal(formatValue(new Float64Array([0.5, 2])), "[0.5, 2]");
+  assert.equal(formatValue("12.3 ms"), "12.3 ms");
+  assert.equal(formatValue({ a: 1, b: [2] }), "{ a: 1, b: [2] }");
 });

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { requireTool } from "./skip";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const REPRODUCE = path.join(ROOT, "scripts", "reproduce.js");
@@ -34,8 +35,8 @@ function reproduce(args: string[]): Promise<RunResult> {
 }
 
 const jupyterAvailable = spawnSync("jupyter", ["nbconvert", "--version"], { encoding: "utf8" }).status === 0;
-// CI installs Jupyter before the tests (`npm test`'s pretest): there, a missing Jupyter is a failure, not a skip.
-if (!jupyterAvailable && process.env.CI) throw new Error("CI: jupyter nbconvert is not installed; run `node scripts/reproduce.js --setup-only` first");
+// CI installs Jupyter before the tests (`npm test`'s pretest): there, a missing Jupyter is a failure, not a skip (requireTool).
+const noJupyter = requireTool("jupyter nbconvert", () => (jupyterAvailable ? undefined : "`jupyter nbconvert --version` failed"), "node scripts/reproduce.js --setup-only (as root it apt-installs Jupyter)");
 
 fs.mkdirSync(path.join(ROOT, "out"), { recursive: true });
 const scratch = fs.mkdtempSync(path.join(ROOT, "out", "test-reproduce-"));
@@ -73,7 +74,7 @@ function checkSmokeHtml(html: string): void {
 }
 
 const runners = [
-  { name: "nbconvert", skip: jupyterAvailable ? false : "jupyter nbconvert is not installed (npm run reproduce -- --setup-only installs it as root)" },
+  { name: "nbconvert", skip: noJupyter },
   { name: "inprocess", skip: false },
 ] as const;
 

@@ -17,6 +17,7 @@ import { JsBackend } from "../src/internals";
 import { GemmTask, offsetTable } from "../src/compile/tasks";
 import { createBackend, WasmBackend, WasmGemm, WasmGemmOptions, wasmSimdSupported } from "../src/compile/wasm";
 import { GEMM_WAT_SHA256 } from "../src/compile/wasm/gemm_wasm";
+import { requireTool } from "./skip";
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -187,7 +188,7 @@ test("gemm_wasm.ts was built from the committed gemm.wat", () => {
   assert.equal(createHash("sha256").update(wat).digest("hex"), GEMM_WAT_SHA256, "run node scripts/build-wasm.js");
 });
 
-test("scripts/build-wasm.js --check reproduces gemm_wasm.ts byte for byte", { skip: !fs.existsSync(path.join(root, "node_modules", "wabt")) && "wabt not installed" }, () => {
+test("scripts/build-wasm.js --check reproduces gemm_wasm.ts byte for byte", { skip: requireTool("wabt", () => (fs.existsSync(path.join(root, "node_modules", "wabt")) ? undefined : "node_modules/wabt missing"), "npm ci (wabt is a devDependency)") }, () => {
   execFileSync(process.execPath, [path.join(root, "scripts", "build-wasm.js"), "--check"], { cwd: root, stdio: "pipe" });
 });
 

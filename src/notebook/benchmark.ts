@@ -96,11 +96,14 @@ export function summarizeTimes(samples: readonly number[]): BenchTiming {
   return { median, min: sorted[0], mean, repeats: sorted.length };
 }
 
-/** Human-readable seconds: "812 µs", "3.4 ms", "1.25 s". */
+/** Human-readable seconds, three significant digits: "812 µs", "3.40 ms", "1.25 s", "1254 s". */
 export function formatSeconds(s: number): string {
-  if (s < 1e-3) return `${(s * 1e6).toPrecision(3)} µs`;
-  if (s < 1) return `${(s * 1e3).toPrecision(3)} ms`;
-  return `${s.toPrecision(3)} s`;
+  // Round to 3 digits before picking the unit: 999.6 µs reads "1.00 ms", not "1.00e+3 µs".
+  const r = Number(s.toPrecision(3));
+  if (r < 1e-3) return `${(r * 1e6).toPrecision(3)} µs`;
+  if (r < 1) return `${(r * 1e3).toPrecision(3)} ms`;
+  if (r < 1000) return `${r.toPrecision(3)} s`;
+  return `${s.toFixed(0)} s`;
 }
 
 function paramsText(params: BenchParams): string {

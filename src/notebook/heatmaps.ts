@@ -15,6 +15,18 @@ import { type ChartSpec, VEGA_LITE_SCHEMA } from "./spec";
 /** A timing row as `benchmark()` returns it or a Python script writes it. */
 export type TimingRow = Readonly<Record<string, ParamValue>> & Readonly<BenchTiming> & { readonly method: string };
 
+/**
+ * What the heatmap functions read from a row: its method and timing, plus the `x`/`y` fields
+ * looked up by name. No index signature, so `benchmark`'s own rows (`BenchRow<P>` — P's fields,
+ * the timing and the method) pass as they are, as do `TimingRow`s from files.
+ */
+export type HeatmapRow = Readonly<BenchTiming> & { readonly method: string };
+
+/** A row's field by name (the x/y axes): grid values are ParamValues; a missing field is undefined. */
+function fieldOf(row: HeatmapRow, name: string): ParamValue | undefined {
+  return (row as unknown as Readonly<Record<string, ParamValue | undefined>>)[name];
+}
+
 /** Options for {@link benchHeatmapsSpec}. */
 export interface BenchHeatmapOptions {
   /** Row field on the x axis (input size), e.g. "n". */
@@ -186,7 +198,7 @@ function keyOf(x: ParamValue, y: ParamValue): string {
  * ratios. Throws if a (method, x, y) appears twice: filter other parameters
  * (e.g. stride) first.
  */
-export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatmapOptions): BenchHeatmapData {
+export function benchHeatmapData(rows: readonly HeatmapRow[], options: BenchHeatmapOptions): BenchHeatmapData {
   const stat = options.value ?? "median";
   const seen = [...new Set(rows.map((r) => r.method))];
   const methods = options.methods ? [...options.methods] : seen;
@@ -194,8 +206,8 @@ export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatm
   const byPoint = new Map<string, { x: ParamValue; y: ParamValue; times: Map<string, number> }>();
   for (const row of rows) {
     if (!wanted.has(row.method)) continue;
-    const x = row[options.x];
-    const y = row[options.y];
+    const x = fieldOf(row, options.x);
+    const y = fieldOf(row, options.y);
     if (x === undefined || y === undefined) throw new NotebookError(`row for ${row.method} lacks field ${JSON.stringify(x === undefined ? options.x : options.y)}`);
     const key = keyOf(x, y);
     const point = byPoint.get(key) ?? { x, y, times: new Map<string, number>() };
@@ -244,7 +256,7 @@ export function benchHeatmapData(rows: readonly TimingRow[], options: BenchHeatm
  * @example
  * benchHeatmapsSpec([...einconvRows, ...readTimingRows("peer_rows.json")], { x: "n", y: "f", baseline: "scipy.fftconvolve" });
  */
-export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeatmapOptions): ChartSpec {
+export function benchHeatmapsSpec(rows: readonly HeatmapRow[], options: BenchHeatmapOptions): ChartSpec {
   const data = benchHeatmapData(rows, options);
   const cell = options.cellSize ?? 26;
   // One row per panel by default: a wrapped facet grid leaves an empty cell with a stray axis.
@@ -366,6 +378,6 @@ export function benchHeatmapsSpec(rows: readonly TimingRow[], options: BenchHeat
  * @example
  * await benchHeatmaps(rows, { x: "n", y: "f", baseline: "scipy.fftconvolve", title: "2-D, stride 1" });
  */
-export async function benchHeatmaps(rows: readonly TimingRow[], options: BenchHeatmapOptions & ChartDisplayOptions): Promise<void> {
+export async function benchHeatmaps(rows: readonly HeatmapRow[], options: BenchHeatmapOptions & ChartDisplayOptions): Promise<void> {
   await displayChart(benchHeatmapsSpec(rows, options), options);
 }

@@ -80,6 +80,7 @@ export {
   type BenchHeatmapOptions,
   type FastestCell,
   type HeatCell,
+  type HeatmapRow,
   type MethodColor,
   type RatioCell,
   type TimingRow,
