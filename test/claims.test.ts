@@ -72,8 +72,9 @@ test("claim tables round-trip through markdown, pipes and newlines included", ()
 test("saveClaims writes JSON under out/claims and recheckClaims finds a tampered verdict", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "claims-"));
   const rows = [claim({ seed: "003", claim: "c", measured: "m", rule: { kind: "checks", passed: 2, total: 2 }, why: "w" })];
-  const file = saveClaims(root, { notebook: "nb", date: "2026-01-01", rules: "r", rows, raw: { t: [1, 2] } });
-  assert.equal(file, path.join(root, "out", "claims", "nb.json"));
+  const file = saveClaims(root, { notebook: "nb", date: "2026-01-01", rules: "r", rows, raw: { t: [1, 2] } }, "tslab");
+  assert.equal(file, path.join(root, "out", "claims", "tslab", "nb.json"));
+  assert.equal(saveClaims(root, { notebook: "nb", date: "2026-01-01", rules: "r", rows, raw: { t: [1, 2] } }), path.join(root, "out", "claims", "none", "nb.json"), "outside a kernel: out/claims/none");
   const back = JSON.parse(fs.readFileSync(file, "utf8"));
   assert.deepEqual(recheckClaims(back), []);
   back.rows[0].verdict = "does not hold";

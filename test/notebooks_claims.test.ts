@@ -1,6 +1,6 @@
 /**
  * Recomputes every claim table's verdicts from the JSON each notebook saved
- * (out/claims/<notebook>.json) and compares them with the table the executed page shows
+ * (out/claims/tslab/<notebook>.json) and compares them with the table the executed page shows
  * (out/notebooks/<notebook>.ipynb, written by test/notebooks.test.ts, which sorts first).
  */
 import { test } from "node:test";
@@ -39,7 +39,7 @@ function shownClaims(nb: { cells: Cell[] }): ShownClaim[] {
 
 for (const name of WITH_CLAIMS) {
   const page = path.join(OUT, `${name}.ipynb`);
-  const saved = path.join(ROOT, "out", "claims", `${name}.json`);
+  const saved = path.join(ROOT, "out", "claims", "tslab", `${name}.json`); // the tslab run's numbers, beside its page in out/notebooks
   const missing = [page, saved].filter((f) => !fs.existsSync(f));
   const skip = missing.length > 0 && !ci ? `missing ${missing.map((f) => path.relative(ROOT, f)).join(", ")}: run the notebooks first` : false;
   if (skip) process.stdout.write(`notebooks_claims: ${name}: skipped, ${skip}\n`);

@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { type KernelKind, detectKernel } from "./kernel";
 
 
 /** The three verdicts a claim can get. */
@@ -178,11 +179,12 @@ export interface SavedClaims {
 }
 
 /**
- * Writes `out/claims/<notebook>.json` under `root` (the project root) and returns the path.
+ * Writes `out/claims/<kernel>/<notebook>.json` under `root` (the project root; kernel "tslab", "deno" or "none") and returns the path.
  * Untracked output: the notebook run must not modify tracked files.
  */
-export function saveClaims(root: string, saved: SavedClaims): string {
-  const dir = path.join(root, "out", "claims");
+export function saveClaims(root: string, saved: SavedClaims, kernel: KernelKind = detectKernel().kind): string {
+  // One folder per kernel: the tslab and Deno runs of a notebook each keep the numbers behind their own page.
+  const dir = path.join(root, "out", "claims", kernel);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${saved.notebook}.json`);
   fs.writeFileSync(file, JSON.stringify(saved, null, 1) + "\n");
