@@ -85,7 +85,7 @@ test("displayChart sends one bundle whose SVG shows the spec's data", async () =
   assert.equal(alt.outputs[0].bundle["text/plain"], "a plane");
   assert.equal(alt.outputs[0].bundle["image/svg+xml"], undefined, "staticFormat png: no SVG");
   assert.deepEqual(pngChartFailures(SPEC, Buffer.from(String(alt.outputs[0].bundle["image/png"]), "base64")), []);
-  await assert.rejects(displayChart(SPEC), /tslab notebook cell/);
+  await assert.rejects(displayChart(SPEC), /need a notebook cell \(tslab or Deno/);
 });
 
 test("saveChart writes the SVG or PNG the extension names, creating the folder", async () => {
@@ -116,7 +116,7 @@ test("benchHeatmaps displays the three panels: one cell per (method, point), one
   assert.deepEqual(svgChartFailures(spec, svg), []);
   // 18 per-method cells + 6 fastest cells + 12 ratio cells (fft and strided over scipy) = 36 rects.
   assert.equal(check.svgDataMarks(svg).marks.rect, 18 + 6 + 12);
-  await assert.rejects(benchHeatmaps(rows, { x: "n", y: "f" }), /tslab notebook cell/);
+  await assert.rejects(benchHeatmaps(rows, { x: "n", y: "f" }), /need a notebook cell \(tslab or Deno/);
 });
 
 test("formatSeconds: three significant digits in µs, ms or s", () => {
