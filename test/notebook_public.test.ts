@@ -34,6 +34,18 @@ fs.mkdirSync(path.join(ROOT, "out"), { recursive: true });
 const scratch = fs.mkdtempSync(path.join(ROOT, "out", "test-notebook-public-"));
 process.on("exit", () => fs.rmSync(scratch, { recursive: true, force: true }));
 
+test("an empty label is no text mark: vega draws none, and the prediction agrees", async () => {
+  const rows = [{ x: 0, label: "a" }, { x: 1, label: "" }, { x: 2, label: "c" }];
+  const spec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    data: { values: rows },
+    layer: [{ mark: "rect", encoding: { x: { field: "x", type: "ordinal" }, color: { field: "x", type: "ordinal" } } }, { mark: "text", encoding: { x: { field: "x", type: "ordinal" }, text: { field: "label" } } }],
+  } as unknown as TopLevelSpec;
+  assert.deepEqual(check.expectedDataMarks(spec).marks, { rect: 3, text: 2 });
+  const { svg } = await renderChart(spec, {});
+  assert.equal(check.svgDataMarks(svg).marks.text, 2, "vega's SVG has no <text> for the empty label");
+});
+
 test("an imshow draws one rect per cell with differing fills; the emptied spec is rejected", async () => {
   assert.deepEqual(check.expectedDataMarks(SPEC), { marks: { rect: 12, text: 12 }, colorValues: 12 });
   const { svg, png } = await renderChart(SPEC, { png: true });
